@@ -1,0 +1,164 @@
+"""Reading the process environment: the one place settings come from.
+
+``settings.py`` calls these helpers and nothing else in the project reads ``os.environ``.
+Each helper turns a string into a typed value and fails loudly (``ImproperlyConfigured``)
+on a value it cannot understand, so a typo in a deployment stops the process at start
+instead of silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+# CockroachDB URLs: dj-database-url knows "cockroach://"; the platform documents
+# "cockroachdb://" (the scheme CockroachDB's own tooling prints), so both map to the engine.
+dj_database_url.register("cockroachdb", "django_cockroachdb")
+
+COCKROACHDB_DEFAULT_PORT = 26257
+ISOLATION_LEVELS = ("serializable", "repeatable_read", "read_committed")
+
+
+def text(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def flag(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}.")
+
+
+def integer(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from None
+
+
+def words(name: str, default: list[str] | None = None) -> list[str]:
+    """A comma- or space-separated list."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default or [])
+    return [item for item in raw.replace(",", " ").split() if item]
+
+
+def secret_key(debug: bool) -> str:
+    """``SECRET_KEY`` is required unless ``DEBUG`` is on, where a fixed dev key is allowed."""
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    if debug:
+        return "django-insecure-development-key-not-for-production-use-only-on-a-laptop"
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it to a long random value (for example the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`), or set DEBUG=1 for development."
+    )
+
+
+def public_url(default: str) -> str:
+    url = text("PUBLIC_URL", default).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"PUBLIC_URL must be an absolute http(s) URL, got {url!r}.")
+    return url
+
+
+def database(url: str | None, *, base_dir: Path, conn_max_age: int, isolation_level: str) -> dict:
+    """Translate ``DATABASE_URL`` into one Django ``DATABASES`` entry.
+
+    * unset → SQLite under ``var/`` (the embedded default), WAL journal, IMMEDIATE transactions
+      so writers queue for the lock instead of failing half-way;
+    * ``postgres://`` → PostgreSQL through psycopg 3 at the requested isolation level
+      (SERIALIZABLE by default: the same contract as CockroachDB, so retries are exercised);
+    * ``cockroachdb://`` (or ``cockroach://``) → the ``django_cockroachdb`` engine, port 26257 by default.
+    """
+    if isolation_level not in ISOLATION_LEVELS:
+        raise ImproperlyConfigured(
+            f"DATABASE_ISOLATION_LEVEL must be one of {', '.join(ISOLATION_LEVELS)}, got {isolation_level!r}."
+        )
+    if not url:
+        path = base_dir / "var" / "db.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return _sqlite({"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
+    try:
+        config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    except (ValueError, dj_database_url.UnknownSchemeError) as exc:
+        scheme = urlsplit(url).scheme
+        raise ImproperlyConfigured(
+            f"DATABASE_URL has an unsupported or malformed scheme {scheme!r}: "
+            "use postgres://, cockroachdb:// or sqlite:///path."
+        ) from exc
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        return _sqlite(config)
+    if engine == "django_cockroachdb":
+        return _cockroachdb(config, url)
+    if engine == "django.db.backends.postgresql":
+        return _postgresql(config, isolation_level)
+    raise ImproperlyConfigured(f"DATABASE_URL engine {engine!r} is not supported.")
+
+
+def _sqlite(config: dict) -> dict:
+    config.setdefault("OPTIONS", {})
+    config["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    )
+    config["CONN_MAX_AGE"] = 0
+    config["CONN_HEALTH_CHECKS"] = False
+    return config
+
+
+def _postgresql(config: dict, isolation_level: str) -> dict:
+    from psycopg import IsolationLevel
+
+    config.setdefault("OPTIONS", {})
+    config["OPTIONS"]["isolation_level"] = getattr(IsolationLevel, isolation_level.upper())
+    config["OPTIONS"].setdefault("application_name", "ory-platform")
+    return config
+
+
+def _cockroachdb(config: dict, url: str) -> dict:
+    # CockroachDB runs every transaction SERIALIZABLE and cannot be asked for less; writers
+    # retry on SQLSTATE 40001 through ory_platform.db.retrying.
+    config["PORT"] = config.get("PORT") or COCKROACHDB_DEFAULT_PORT
+    options = config.setdefault("OPTIONS", {})
+    query = parse_qs(urlsplit(url).query)
+    if "sslmode" not in query:
+        # A distributed database is reached over the network: encrypt unless told otherwise.
+        options["sslmode"] = "verify-full" if "sslrootcert" in query else "require"
+    options.setdefault("application_name", "ory-platform")
+    return config
+
+
+def cache(url: str) -> dict:
+    """``CACHE_URL``: unset → process-local memory; ``redis://`` / ``rediss://`` → Redis."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ory-platform"}
+    scheme = urlsplit(url).scheme
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "ory"}
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": urlsplit(url).netloc}
+    raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported: use redis://, rediss:// or locmem://.")

@@ -1,0 +1,23 @@
+"""gunicorn settings for production: ``gunicorn -c ory_platform/gunicorn.conf.py``.
+
+Values can be overridden with GUNICORN_CMD_ARGS (gunicorn's own mechanism) or flags.
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "ory_platform.wsgi:application"
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+# Password hashing (argon2) is CPU-bound: threads do not help it, processes do.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# Heartbeat files on tmpfs, so a slow disk cannot stall workers.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+max_requests = 10_000
+max_requests_jitter = 1_000
+accesslog = None  # the application writes its own JSON access log
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,26 @@
+"""Demo data for a laptop: an admin API key (printed once) and whatever the apps offer as examples."""
+
+from django.core.management.base import BaseCommand
+
+from ory_platform.api_keys import api_key_create
+from ory_platform.models import ApiKey
+
+DEMO_KEY_NAME = "demo"
+
+
+class Command(BaseCommand):
+    help = "Create demo data. Safe to run again: what exists already is left alone."
+
+    def handle(self, *args, **options):
+        self._api_key()
+
+    def _api_key(self) -> None:
+        if ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).exists():
+            self.stdout.write(
+                f"Admin API key {DEMO_KEY_NAME!r} exists already (its secret was shown when it was created). "
+                f"For a new one: python manage.py revoke_api_key {DEMO_KEY_NAME} && python manage.py setup_demo"
+            )
+            return
+        issued = api_key_create(name=DEMO_KEY_NAME)
+        self.stdout.write(self.style.SUCCESS("Admin API key (shown only now; send as 'Authorization: Bearer <key>'):"))
+        self.stdout.write(f"  {issued.secret}")

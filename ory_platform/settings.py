@@ -1,0 +1,244 @@
+"""Settings for the platform. Every value that varies between deployments comes from the
+environment through :mod:`ory_platform.env`; README.md lists the variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ory_platform import __version__, env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VERSION = __version__
+
+# --- Core --------------------------------------------------------------------------------------
+DEBUG = env.flag("DEBUG", False)
+SECRET_KEY = env.secret_key(DEBUG)
+PUBLIC_URL = env.public_url("http://127.0.0.1:8000")
+_public = urlsplit(PUBLIC_URL)
+PUBLIC_URL_IS_HTTPS = _public.scheme == "https"
+ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", [_public.hostname, "127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}", *env.words("CSRF_TRUSTED_ORIGINS")]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "oauth2_provider",
+    "ory_platform",
+    "identity_app",
+    "oauth2_app",
+    "permissions_app",
+]
+
+MIDDLEWARE = [
+    "ory_platform.middleware.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "ory_platform.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ory_platform.middleware.ApiErrorMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ory_platform.urls"
+WSGI_APPLICATION = "ory_platform.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Data stores -------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.database(
+        env.text("DATABASE_URL") or None,
+        base_dir=BASE_DIR,
+        conn_max_age=env.integer("DATABASE_CONN_MAX_AGE", 60),
+        isolation_level=env.text("DATABASE_ISOLATION_LEVEL", "serializable").lower(),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+DISABLE_COCKROACHDB_TELEMETRY = True
+DATABASE_RETRY_ATTEMPTS = env.integer("DATABASE_RETRY_ATTEMPTS", 8)
+DATABASE_RETRY_BASE_DELAY = 0.01  # seconds; the ceiling doubles every attempt
+DATABASE_RETRY_MAX_DELAY = 0.5
+
+CACHES = {"default": env.cache(env.text("CACHE_URL"))}
+
+# --- Identity and authentication ---------------------------------------------------------------
+AUTH_USER_MODEL = "identity_app.Identity"
+LOGIN_URL = "admin:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+# --- OAuth2 (django-oauth-toolkit's swappable models live in oauth2_app) -----------------------
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_app.Client"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_app.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_app.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_app.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_app.AuthorizationCode"
+OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth2_app.DeviceGrant"
+OAUTH2_PROVIDER = {
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice), all of it: no implicit or password
+    # grant, PKCE with S256 only, no tokens in query strings, `iss` in authorization responses
+    # (RFC 9207), tokens hashed at rest, refresh-token replay revokes the family, exact redirects.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "PKCE_REQUIRED": True,
+    "ALLOW_URI_WILDCARDS": False,
+    # Plain-http redirect URIs (loopback callbacks of native apps, RFC 8252 §7.3) only where the
+    # platform itself is served over plain http, i.e. on a laptop.
+    "ALLOWED_REDIRECT_URI_SCHEMES": env.words(
+        "OAUTH2_ALLOWED_REDIRECT_URI_SCHEMES", ["https"] if PUBLIC_URL_IS_HTTPS else ["http", "https"]
+    ),
+}
+
+# --- HTTP, security headers --------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PUBLIC_URL_IS_HTTPS
+SESSION_COOKIE_NAME = "ory_console_session"
+CSRF_COOKIE_SECURE = PUBLIC_URL_IS_HTTPS
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "ory_platform.error_views.csrf_failure"
+if PUBLIC_URL_IS_HTTPS:
+    SECURE_HSTS_SECONDS = env.integer("HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.flag("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env.flag("HSTS_PRELOAD", True)
+    SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", True)
+    # Load balancers probe health over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
+if env.flag("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+# Request bodies: large enough for a 1,000-identity batch import, small enough to refuse abuse.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.integer("MAX_REQUEST_BODY_BYTES", 5 * 1024 * 1024)
+
+# Paths whose errors are JSON in the Ory envelope (see ory_platform.middleware.is_api_path).
+ORY_API_PATH_PREFIXES = [
+    "/admin/",
+    "/oauth2/",
+    "/userinfo",
+    "/.well-known/",
+    "/self-service/",
+    "/sessions",
+    "/schemas",
+    "/relation-tuples",
+    "/namespaces",
+    "/opl/",
+    "/health/",
+    "/version",
+    "/api/schema",
+]
+
+# --- Admin API keys ----------------------------------------------------------------------------
+API_KEY_LAST_USED_PRECISION = 60  # seconds between writes of ApiKey.last_used_at
+
+# --- Django REST framework and OpenAPI ---------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "ory_platform.drf.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Ory Platform API",
+    "DESCRIPTION": "Hydra (OAuth2/OIDC), Kratos (identities) and Keto (permissions) APIs served by one Django project.",
+    "VERSION": VERSION,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"oryAccessToken": {"type": "http", "scheme": "bearer", "description": "Admin API key"}}
+    },
+}
+
+# --- Static files ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Internationalisation ----------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging: JSON lines on stderr -------------------------------------------------------------
+LOG_LEVEL = env.text("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ory_platform.structured_logging.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        # The access log above already records every request; Django's own request logger would
+        # repeat each 4xx/5xx.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}

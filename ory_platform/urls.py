@@ -1,0 +1,28 @@
+"""The URL map: one host serving the three Ory services, the HTML UI, the console and ops.
+
+See ARCHITECTURE.md ("URL map") for which app owns which prefix.
+"""
+
+from django.contrib import admin
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from ory_platform import health
+
+admin.site.site_header = "Ory Platform console"
+admin.site.site_title = "Ory Platform console"
+admin.site.index_title = "Identities, OAuth2 clients, permissions"
+
+urlpatterns = [
+    path("health/alive", health.AliveView.as_view(), name="health-alive"),
+    path("health/ready", health.ReadyView.as_view(), name="health-ready"),
+    path("version", health.VersionView.as_view(), name="version"),
+    path("api/schema", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
+    path("console/", admin.site.urls),
+]
+
+handler400 = "ory_platform.error_views.bad_request"
+handler403 = "ory_platform.error_views.permission_denied"
+handler404 = "ory_platform.error_views.page_not_found"
+handler500 = "ory_platform.error_views.server_error"

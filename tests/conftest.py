@@ -1,0 +1,66 @@
+"""Fixtures and factories shared by every test folder."""
+
+from __future__ import annotations
+
+import factory
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from identity_app.models import Identity
+from ory_platform.api_keys import api_key_create
+
+
+class IdentityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Identity
+
+    schema_id = "default"
+    traits = factory.Sequence(
+        lambda n: {"email": f"user{n}@example.com", "name": {"first": "Test", "last": f"User{n}"}}
+    )
+
+
+@pytest.fixture
+def identity(db) -> Identity:
+    return IdentityFactory()
+
+
+@pytest.fixture
+def staff_identity(db) -> Identity:
+    return IdentityFactory(is_staff=True, is_superuser=True, traits={"email": "staff@example.com"})
+
+
+@pytest.fixture
+def api_key_secret(db) -> str:
+    return api_key_create(name="test-suite").secret
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def admin_api(api_key_secret) -> APIClient:
+    """An API client that sends a valid admin API key."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_secret}")
+    return client
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` run only when the suite runs against PostgreSQL."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine or "cockroach" in engine:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)

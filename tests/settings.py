@@ -1,0 +1,12 @@
+"""Settings for the test suite: the project's settings, read from the same environment, with a
+test secret and cheaper (but still real) password hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-secret-key-that-is-long-enough-for-hmac-and-not-used-anywhere-else")
+
+from ory_platform.settings import *  # noqa: F403
+from ory_platform.settings import STORAGES
+
+# Tests render templates without running collectstatic.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
