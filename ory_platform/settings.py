@@ -178,6 +178,23 @@ ORY_API_PATH_PREFIXES = [
 # --- Admin API keys ----------------------------------------------------------------------------
 API_KEY_LAST_USED_PRECISION = 60  # seconds between writes of ApiKey.last_used_at
 
+# --- Permissions (permissions_app, Keto) ------------------------------------------------------
+# Maximum depth of a check or expand; a request's max-depth may lower it, never raise it (Keto: 5).
+PERMISSIONS_MAX_DEPTH = env.integer("PERMISSIONS_MAX_DEPTH", 25)
+# Rows one engine read may load; a check that would need more answers "unknown" instead of
+# loading a whole wide relation.
+PERMISSIONS_MAX_READ_WIDTH = env.integer("PERMISSIONS_MAX_READ_WIDTH", 10_000)
+# Nodes an expand tree may hold before it is truncated.
+PERMISSIONS_EXPAND_MAX_NODES = env.integer("PERMISSIONS_EXPAND_MAX_NODES", 10_000)
+# Tuples one POST /relation-tuples/batch/check may carry (Keto: 10).
+PERMISSIONS_BATCH_CHECK_MAX_SIZE = env.integer("PERMISSIONS_BATCH_CHECK_MAX_SIZE", 1000)
+# Keto's read API (check, expand, list, namespaces, OPL syntax) needs an API key unless this is on.
+PERMISSIONS_READ_API_PUBLIC = env.flag("PERMISSIONS_READ_API_PUBLIC", False)
+# An OPL file loaded (and activated, if it differs from the active model) when the process starts.
+PERMISSIONS_MODEL_FILE = env.text("PERMISSIONS_MODEL_FILE")
+# How long a process trusts its cached copy of the active model before asking the database.
+PERMISSIONS_MODEL_REFRESH_SECONDS = env.integer("PERMISSIONS_MODEL_REFRESH_SECONDS", 2)
+
 # --- Django REST framework and OpenAPI ---------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

@@ -1,0 +1,157 @@
+"""The permission engine, in plain Python: ``check`` and ``expand`` with Keto's semantics.
+
+Other apps, the API and the console call these functions; nothing here knows about HTTP::
+
+    from permissions_app.engine import check
+    from permissions_app.tuples import Relationship, SubjectID
+
+    if check(Relationship("Document", "d1", "view", SubjectID("alice"))).allowed:
+        ...
+
+Names are validated against the active permission model (unknown namespaces and relations
+raise :class:`~ory_platform.errors.BadRequest` subclasses).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import connections, transaction
+
+from ory_platform.errors import OryError
+from permissions_app.engine.evaluator import CyclicModel, Evaluator
+from permissions_app.engine.store import TupleReader
+from permissions_app.engine.trace import MEMBER, NOT_MEMBER, TraceNode
+from permissions_app.opl import Schema
+from permissions_app.schema import active_schema, validate_relationship
+from permissions_app.tuples import Relationship, Subject
+
+__all__ = ["CheckResult", "Membership", "TraceNode", "check", "check_batch", "effective_depth", "read_snapshot"]
+
+
+class Membership(StrEnum):
+    MEMBER = "member"
+    NOT_MEMBER = "not_member"
+    UNKNOWN = "unknown"
+
+
+class CheckAborted(OryError):
+    status_code = 422
+    error_id = "check_aborted"
+    default_message = "The check could not be completed"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The answer to "does ``subject`` have ``relation`` on ``object``?".
+
+    ``allowed`` is true only for :attr:`Membership.MEMBER`. :attr:`Membership.UNKNOWN` means the
+    search was cut short (``limitations`` says whether by depth or width): the subject might
+    have been found with a larger limit.
+    """
+
+    relationship: Relationship
+    membership: Membership
+    limitations: tuple[str, ...] = ()
+    depth: int = 0
+    trace: TraceNode | None = field(default=None, compare=False)
+
+    @property
+    def allowed(self) -> bool:
+        return self.membership is Membership.MEMBER
+
+
+def effective_depth(requested: int | None) -> int:
+    """Keto's rule: the request may lower the global maximum depth, never raise it; a missing,
+    zero or negative request means the global maximum."""
+    limit = settings.PERMISSIONS_MAX_DEPTH
+    if requested is None or requested <= 0 or requested > limit:
+        return limit
+    return requested
+
+
+@contextlib.contextmanager
+def read_snapshot(using: str = "default") -> Iterator[None]:
+    """Run the reads of one check against one consistent snapshot where the database offers it.
+
+    PostgreSQL and CockroachDB give a transaction one snapshot; SQLite runs every transaction
+    ``IMMEDIATE`` here (a write lock), which a read must not take, so there each statement sees
+    the latest commit.
+    """
+    connection = connections[using]
+    if connection.vendor == "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        yield
+
+
+def _evaluate(
+    schema: Schema, relationship: Relationship, depth: int, reader: TupleReader, *, trace: bool
+) -> CheckResult:
+    evaluator = Evaluator(schema, reader)
+    root = TraceNode("check", str(relationship)) if trace else None
+    traces = {relationship.object: root} if root is not None else None
+    try:
+        outcome = evaluator.relation(
+            relationship.namespace, relationship.relation, [relationship.object], depth, traces=traces
+        )[relationship.object]
+    except CyclicModel as error:
+        raise CheckAborted(reason=str(error)) from error
+    if root is not None:
+        root.outcome = outcome
+    membership = {MEMBER: Membership.MEMBER, NOT_MEMBER: Membership.NOT_MEMBER}.get(outcome, Membership.UNKNOWN)
+    limitations = tuple(sorted(evaluator.limitations)) if membership is Membership.UNKNOWN else ()
+    return CheckResult(relationship, membership, limitations, depth, root)
+
+
+def _reader(subject: Subject) -> TupleReader:
+    return TupleReader(subject, max_width=settings.PERMISSIONS_MAX_READ_WIDTH)
+
+
+def check(
+    relationship: Relationship,
+    *,
+    max_depth: int | None = None,
+    schema: Schema | None = None,
+    trace: bool = False,
+) -> CheckResult:
+    """Is ``relationship`` true, directly or through the permission model?
+
+    ``relationship.relation`` may be a relation or a permit. With ``trace`` the result carries
+    the tree of steps taken (the proof when allowed).
+    """
+    schema = schema if schema is not None else active_schema()
+    validate_relationship(schema, relationship, for_write=False)
+    depth = effective_depth(max_depth)
+    with read_snapshot():
+        return _evaluate(schema, relationship, depth, _reader(relationship.subject), trace=trace)
+
+
+def check_batch(
+    relationships: Sequence[Relationship], *, max_depth: int | None = None, schema: Schema | None = None
+) -> list[CheckResult | OryError]:
+    """Check many tuples against one snapshot; results in input order.
+
+    An invalid tuple yields its error in its place instead of failing the batch. Checks of the
+    same subject share what they read.
+    """
+    schema = schema if schema is not None else active_schema()
+    depth = effective_depth(max_depth)
+    readers: dict[Subject, TupleReader] = {}
+    results: list[CheckResult | OryError] = []
+    with read_snapshot():
+        for relationship in relationships:
+            try:
+                validate_relationship(schema, relationship, for_write=False)
+                reader = readers.get(relationship.subject)
+                if reader is None:
+                    reader = readers[relationship.subject] = _reader(relationship.subject)
+                results.append(_evaluate(schema, relationship, depth, reader, trace=False))
+            except OryError as error:
+                results.append(error)
+    return results
