@@ -12,7 +12,8 @@ class Command(BaseCommand):
     help = "Create demo data. Safe to run again: what exists already is left alone."
 
     def handle(self, *args, **options):
-        self._api_key()
+        self._permission_model()
+        self._api_key()  # last: the key is the final line of output
 
     def _api_key(self) -> None:
         if ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).exists():
@@ -24,3 +25,9 @@ class Command(BaseCommand):
         issued = api_key_create(name=DEMO_KEY_NAME)
         self.stdout.write(self.style.SUCCESS("Admin API key (shown only now; send as 'Authorization: Bearer <key>'):"))
         self.stdout.write(f"  {issued.secret}")
+
+    def _permission_model(self) -> None:
+        # permissions_app: the example OPL model and demo tuples, unless a model is active.
+        from permissions_app.demo import permissions_demo_setup
+
+        self.stdout.write(permissions_demo_setup())
