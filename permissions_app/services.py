@@ -87,6 +87,13 @@ def relationships_patch(*, patches: Sequence[RelationshipPatch], schema: Schema 
 
 
 @retrying
+def relation_tuples_delete_by_id(*, ids: Sequence) -> int:
+    """Delete stored tuples by primary key, whatever the model says about them (the console
+    uses this, also to clean up tuples of namespaces a newer model dropped)."""
+    return RelationTuple.objects.filter(pk__in=list(ids)).delete()[0]
+
+
+@retrying
 def _import_batch(relationships: Sequence[Relationship]) -> int:
     return _insert(relationships)
 

@@ -27,6 +27,7 @@ from permissions_app.engine.expand import expand
 from permissions_app.tuples import InvalidRelationTuple, SubjectSet, tuple_from_api
 
 ERROR = OpenApiResponse(description="Ory error envelope")
+LIMITATION_HEADER = "Ory-Check-Limitation"
 
 
 class ReadApiPermission(permissions.BasePermission):
@@ -80,7 +81,11 @@ class _CheckView(ReadAPIView):
     def _answer(self, relationship, request) -> Response:
         result = engine.check(relationship, max_depth=params.max_depth_from_params(request.query_params))
         code = status.HTTP_200_OK if result.allowed or not self.mirror_status else status.HTTP_403_FORBIDDEN
-        return Response({"allowed": result.allowed}, status=code)
+        response = Response({"allowed": result.allowed}, status=code)
+        if result.limitations:
+            # Denied because the search was cut short, not because nothing grants it.
+            response[LIMITATION_HEADER] = ", ".join(result.limitations)
+        return response
 
     def get(self, request):
         return self._answer(params.relationship_from_params(request.query_params), request)
@@ -169,6 +174,9 @@ class BatchCheckView(ReadAPIView):
             outcome = item if isinstance(item, OryError) else next(checked)
             if isinstance(outcome, OryError):
                 results.append({"allowed": False, "error": outcome.message})
+            elif outcome.limitations:
+                # Keto's strict-mode report: denied because a limit cut the search short.
+                results.append({"allowed": False, "error": ", ".join(outcome.limitations)})
             else:
                 results.append({"allowed": outcome.allowed})
         return Response({"results": results})

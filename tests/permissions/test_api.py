@@ -253,8 +253,14 @@ def test_check_max_depth_can_only_lower_the_limit(admin_api, documents_model, se
     write_tuples("Document:d1#viewers@Group:a#members", "Group:a#members@Group:b#members", "Group:b#members@alice")
     url = f"/relation-tuples/check/openapi?{CHECK}&subject_id=alice"
     assert admin_api.get(url).json() == {"allowed": True}
-    assert admin_api.get(url + "&max-depth=3").json() == {"allowed": False}
+    cut = admin_api.get(url + "&max-depth=3")
+    assert cut.json() == {"allowed": False}
+    assert cut["Ory-Check-Limitation"] == "max_depth_exceeded"  # denied for lack of depth, and says so
+    assert "Ory-Check-Limitation" not in admin_api.get(url.replace("alice", "bob"))
     assert admin_api.get(url + "&max-depth=4").json() == {"allowed": True}
+    batch = {"tuples": [{"namespace": "Document", "object": "d1", "relation": "view", "subject_id": "alice"}]}
+    cut = admin_api.post("/relation-tuples/batch/check?max-depth=3", batch, format="json").json()
+    assert cut == {"results": [{"allowed": False, "error": "max_depth_exceeded"}]}
     settings.PERMISSIONS_MAX_DEPTH = 3
     assert admin_api.get(url + "&max-depth=50").json() == {"allowed": False}
 
