@@ -68,7 +68,6 @@ class Evaluator:
         self.limitations: set[str] = set()
         self._memo: dict[tuple, int] = {}
         self._active: set[tuple] = set()
-        self._plans: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     # --- helpers ---------------------------------------------------------------------------
     def _unknown(self, limitation: str) -> int:
@@ -95,8 +94,8 @@ class Evaluator:
     def _prefetch_plan(self, namespace: str, permit: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Relations of the same object that evaluating ``permit`` may read: the ones it
         includes (directly or through other permits) and the ones it traverses."""
-        key = (namespace, permit)
-        plan = self._plans.get(key)
+        key = ("prefetch", namespace, permit)
+        plan = self.schema.derived.get(key)
         if plan is None:
             included: set[str] = set()
             traversed: set[str] = set()
@@ -122,7 +121,7 @@ class Evaluator:
                     elif isinstance(item, TupleToSubjectSet):
                         traversed.add(item.relation)
             plan = (tuple(sorted(included)), tuple(sorted(traversed)))
-            self._plans[key] = plan
+            self.schema.derived[key] = plan
         return plan
 
     # --- a relation or permit of a set of objects (Keto's IsAllowed step) -------------------

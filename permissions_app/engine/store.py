@@ -88,32 +88,41 @@ class TupleReader:
                     continue
                 seen.add(node)
                 missing[(node[0], node[2], leaves)].append(node[1])
-        batch: list[tuple[str, str, bool, list[str]]] = []
-        size = 0
+        if not missing:
+            return
+        # Relations asked about for the same objects share one condition (relation IN (...)).
+        shared: dict[tuple[str, bool, tuple[str, ...]], list[str]] = defaultdict(list)
         for (namespace, relation, leaves), objects in missing.items():
             for start in range(0, len(objects), CHUNK_SIZE):
-                part = objects[start : start + CHUNK_SIZE]
-                if size + len(part) > CHUNK_SIZE and batch:
-                    self._read(batch)
-                    batch, size = [], 0
-                batch.append((namespace, relation, leaves, part))
-                size += len(part)
+                shared[(namespace, leaves, tuple(objects[start : start + CHUNK_SIZE]))].append(relation)
+        batch: list[_Group] = []
+        size = 0
+        for (namespace, leaves, objects), relations in shared.items():
+            if size + len(objects) > CHUNK_SIZE and batch:
+                self._read(batch)
+                batch, size = [], 0
+            batch.append(_Group(namespace, tuple(relations), objects, leaves))
+            size += len(objects)
         if batch:
             self._read(batch)
 
-    def _read(self, groups: list[tuple[str, str, bool, list[str]]]) -> None:
-        conditions = []
+    def _read(self, groups: list[_Group]) -> None:
         params: list[str | int] = []
-        expandable = "(subject_id = '' AND subject_set_relation <> '')"
-        for namespace, relation, leaves, objects in groups:
-            placeholders = ", ".join(["%s"] * len(objects))
-            subject_sets = "subject_id = ''" if leaves else expandable
-            conditions.append(
-                f"(namespace = %s AND relation = %s AND object IN ({placeholders}) "
-                f"AND ({self._subject_sql} OR {subject_sets}))"
-            )
-            params += [namespace, relation, *objects, *self._subject_params]
-        sql = f"{self._select}{' OR '.join(conditions)} LIMIT %s"
+        parts = []
+        for leaves in (False, True):
+            conditions = []
+            for group in groups:
+                if group.leaves is not leaves:
+                    continue
+                objects = ", ".join(["%s"] * len(group.objects))
+                relations = ", ".join(["%s"] * len(group.relations))
+                conditions.append(f"(namespace = %s AND object IN ({objects}) AND relation IN ({relations}))")
+                params += [group.namespace, *group.objects, *group.relations]
+            if conditions:
+                subject_sets = "subject_id = ''" if leaves else "(subject_id = '' AND subject_set_relation <> '')"
+                parts.append(f"(({' OR '.join(conditions)}) AND ({self._subject_sql} OR {subject_sets}))")
+                params += self._subject_params
+        sql = f"{self._select}{' OR '.join(parts)} LIMIT %s"
         params.append(self.max_width + 1)
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, params)
@@ -124,14 +133,14 @@ class TupleReader:
             rows = rows[: self.max_width]
 
         read: dict[Node, NodeTuples] = {}
-        for namespace, relation, leaves, objects in groups:
-            for object_ in objects:
-                node = (namespace, object_, relation)
-                previous = self.nodes.get(node)
-                entry = NodeTuples(direct=previous.direct if previous else False, truncated=truncated)
-                if leaves:
-                    entry.leaves = []
-                read[node] = entry
+        for group in groups:
+            for object_ in group.objects:
+                for relation in group.relations:
+                    node = (group.namespace, object_, relation)
+                    entry = NodeTuples(truncated=truncated)
+                    if group.leaves:
+                        entry.leaves = []
+                    read[node] = entry
         subject = self.subject
         for namespace, object_, relation, subject_id, set_namespace, set_object, set_relation in rows:
             entry = read[(namespace, object_, relation)]
@@ -146,3 +155,13 @@ class TupleReader:
             elif entry.leaves is not None:
                 entry.leaves.append(subject_set)
         self.nodes.update(read)
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Nodes read together: these relations of these objects of one namespace."""
+
+    namespace: str
+    relations: tuple[str, ...]
+    objects: tuple[str, ...]
+    leaves: bool

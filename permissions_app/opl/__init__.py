@@ -18,7 +18,7 @@ __all__ = ["InvalidModel", "ParseError", "Schema", "check_model", "parse_model"]
 def _parse(source: str) -> tuple[Schema, list[ParseError]]:
     parser = Parser(source)
     parsed = parser.parse()
-    errors = list(parsed.errors) if parsed.errors else TypeChecker(parser).run()
+    errors = list(parsed.errors) if parsed.syntax_failed else TypeChecker(parser).run()
     schema = Schema()
     for namespace in parsed.namespaces:
         schema.namespaces.setdefault(namespace.name, namespace)

@@ -125,6 +125,8 @@ class Schema:
     """A whole, type-checked model: the namespaces by name, in declaration order."""
 
     namespaces: dict[str, Namespace] = field(default_factory=dict)
+    # Facts the engine derives from the model once (e.g. what a permit reads), by key.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def namespace(self, name: str) -> Namespace | None:
         return self.namespaces.get(name)

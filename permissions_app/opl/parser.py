@@ -64,18 +64,21 @@ class ParsedFile:
     errors: list[ParseError]
     checks: list[_TypeCheck]
     source_map: SourceMap
+    syntax_failed: bool
 
 
 class Parser:
     def __init__(self, source: str):
         self.source_map = SourceMap(source)
         self.errors: list[ParseError] = []
+        self.syntax_failed = False  # type checks only make sense on a file that parsed
         self.checks: list[_TypeCheck] = []
         self.namespaces: list[Namespace] = []
         try:
             self.tokens = tokenize(source)
         except LexError as error:
             self.tokens = []
+            self.syntax_failed = True
             self.errors.append(ParseError(error.message, self.source_map.span(error.start, error.end)))
         self.index = 0
 
@@ -133,8 +136,9 @@ class Parser:
                     self._top_level()
                 except _SyntaxError as error:
                     self.error(error.token, error.message)
+                    self.syntax_failed = True
                     self._recover()
-        return ParsedFile(self.namespaces, self.errors, self.checks, self.source_map)
+        return ParsedFile(self.namespaces, self.errors, self.checks, self.source_map, self.syntax_failed)
 
     def _recover(self) -> None:
         """Skip to the next ``class`` keyword, so the following classes are still checked."""
