@@ -26,11 +26,21 @@ from ory_platform.errors import OryError
 from permissions_app.engine.evaluator import CyclicModel, Evaluator
 from permissions_app.engine.store import TupleReader
 from permissions_app.engine.trace import MEMBER, NOT_MEMBER, TraceNode
+from permissions_app.models import RelationTuple
 from permissions_app.opl import Schema
-from permissions_app.schema import active_schema, validate_relationship
-from permissions_app.tuples import Relationship, Subject
+from permissions_app.schema import active_schema, require_member, require_namespace, validate_relationship
+from permissions_app.tuples import Relationship, Subject, SubjectSet
 
-__all__ = ["CheckResult", "Membership", "TraceNode", "check", "check_batch", "effective_depth", "read_snapshot"]
+__all__ = [
+    "CheckResult",
+    "Membership",
+    "TraceNode",
+    "check",
+    "check_batch",
+    "effective_depth",
+    "list_objects",
+    "read_snapshot",
+]
 
 
 class Membership(StrEnum):
@@ -155,3 +165,39 @@ def check_batch(
             except OryError as error:
                 results.append(error)
     return results
+
+
+def list_objects(
+    namespace: str,
+    relation: str,
+    subject: Subject,
+    *,
+    candidates: Sequence[str] | None = None,
+    max_depth: int | None = None,
+    limit: int = 1000,
+    schema: Schema | None = None,
+) -> list[str]:
+    """The objects of ``namespace`` on which ``subject`` has ``relation`` (a relation or permit):
+    "which documents may alice view?".
+
+    Every candidate is checked with the usual semantics, all of them together (the engine works
+    on sets of objects, so this costs a few statements per level, not one check per object).
+    Without ``candidates`` the objects that appear in stored tuples of the namespace are
+    considered, at most ``limit`` of them (in object order).
+    """
+    schema = schema if schema is not None else active_schema()
+    require_namespace(schema, namespace)
+    require_member(schema, namespace, relation, relations_only=False)
+    if isinstance(subject, SubjectSet):
+        validate_relationship(schema, Relationship(namespace, "-", relation, subject), for_write=False)
+    depth = effective_depth(max_depth)
+    with read_snapshot():
+        if candidates is None:
+            rows = RelationTuple.objects.filter(namespace=namespace).order_by("object")
+            candidates = list(rows.values_list("object", flat=True).distinct()[:limit])
+        evaluator = Evaluator(schema, _reader(subject))
+        try:
+            outcomes = evaluator.relation(namespace, relation, list(dict.fromkeys(candidates)), depth)
+        except CyclicModel as error:
+            raise CheckAborted(reason=str(error)) from error
+    return [object_ for object_, outcome in outcomes.items() if outcome == MEMBER]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from permissions_app.engine import Membership, check
+from permissions_app.engine import Membership, check, list_objects
 from permissions_app.models import RelationTuple, row_fields
 from permissions_app.opl import check_model, parse_model
 from permissions_app.tuples import Relationship, SubjectID, SubjectSet
@@ -137,3 +137,21 @@ def test_nested_groups_with_cycles_agree_with_the_reference(edges, members, dept
     query = Relationship("Group", f"g{group}", "members", SubjectID(user))
     result = check(query, max_depth=depth, schema=schema)
     assert OUTCOMES[result.membership] == Reference(schema, stored).check(query, depth)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(source=models(), stored=st.sets(_relationships(), max_size=20), subject=_subjects())
+def test_listing_objects_agrees_with_single_checks(source, stored, subject):
+    """The set-at-once evaluation behind list_objects answers what one check per object does."""
+    assume(not check_model(source))
+    schema = parse_model(source)
+    _store(stored)
+    for namespace in NAMESPACES:
+        for relation in RELATIONS + PERMITS:
+            listed = list_objects(namespace, relation, subject, candidates=OBJECTS, max_depth=3, schema=schema)
+            one_by_one = [
+                o
+                for o in OBJECTS
+                if check(Relationship(namespace, o, relation, subject), max_depth=3, schema=schema).allowed
+            ]
+            assert sorted(listed) == one_by_one

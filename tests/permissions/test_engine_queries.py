@@ -100,3 +100,18 @@ def test_a_wide_relation_is_not_loaded(documents_model, settings):
     assert check(parse_tuple("Document:big#view@id4999")).allowed
     denied = check(parse_tuple("Document:big#view@User:nobody"))
     assert denied.membership is Membership.NOT_MEMBER
+
+
+def test_listing_what_a_subject_may_view(documents_model):
+    _nested_groups()
+    write_tuples("Document:mine#owners@alice", "Document:banned#viewers@alice", "Document:banned#banned@alice")
+    _bulk(Relationship("Document", f"other{i}", "viewers", SubjectID(f"user{i}")) for i in range(500))
+    from permissions_app.engine import list_objects
+
+    active_schema()
+    with CaptureQueriesContext(connection) as captured:
+        visible = list_objects("Document", "view", SubjectID("alice"))
+    assert visible == ["doc", "mine"]
+    # the candidates, two chunks of documents, then one statement per group level: 503
+    # documents are checked together, not one by one
+    assert len(captured.captured_queries) <= 13
