@@ -14,14 +14,15 @@ raise :class:`~ory_platform.errors.BadRequest` subclasses).
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 
+from ory_platform.db import retrying
 from ory_platform.errors import OryError
 from permissions_app.engine.evaluator import CyclicModel, Evaluator
 from permissions_app.engine.store import TupleReader
@@ -38,9 +39,11 @@ __all__ = [
     "check",
     "check_batch",
     "effective_depth",
+    "in_snapshot",
     "list_objects",
-    "read_snapshot",
 ]
+
+T = TypeVar("T")
 
 
 class Membership(StrEnum):
@@ -84,20 +87,18 @@ def effective_depth(requested: int | None) -> int:
     return requested
 
 
-@contextlib.contextmanager
-def read_snapshot(using: str = "default") -> Iterator[None]:
-    """Run the reads of one check against one consistent snapshot where the database offers it.
+def in_snapshot(read: Callable[[], T], using: str = "default") -> T:
+    """Run ``read`` (the statements of one check) against one consistent snapshot where the
+    database offers one.
 
-    PostgreSQL and CockroachDB give a transaction one snapshot; SQLite runs every transaction
-    ``IMMEDIATE`` here (a write lock), which a read must not take, so there each statement sees
-    the latest commit.
+    PostgreSQL and CockroachDB give a transaction one snapshot (at SERIALIZABLE, a read can
+    still be asked to retry: the retry helper does). SQLite runs every transaction ``IMMEDIATE``
+    here, a write lock a read must not take, so there each statement sees the latest commit.
     """
     connection = connections[using]
     if connection.vendor == "sqlite" or connection.in_atomic_block:
-        yield
-        return
-    with transaction.atomic(using=using):
-        yield
+        return read()
+    return retrying(read, using=using)()
 
 
 def _evaluate(
@@ -138,8 +139,7 @@ def check(
     schema = schema if schema is not None else active_schema()
     validate_relationship(schema, relationship, for_write=False)
     depth = effective_depth(max_depth)
-    with read_snapshot():
-        return _evaluate(schema, relationship, depth, _reader(relationship.subject), trace=trace)
+    return in_snapshot(lambda: _evaluate(schema, relationship, depth, _reader(relationship.subject), trace=trace))
 
 
 def check_batch(
@@ -152,9 +152,10 @@ def check_batch(
     """
     schema = schema if schema is not None else active_schema()
     depth = effective_depth(max_depth)
-    readers: dict[Subject, TupleReader] = {}
-    results: list[CheckResult | OryError] = []
-    with read_snapshot():
+
+    def read() -> list[CheckResult | OryError]:
+        readers: dict[Subject, TupleReader] = {}
+        results: list[CheckResult | OryError] = []
         for relationship in relationships:
             try:
                 validate_relationship(schema, relationship, for_write=False)
@@ -164,7 +165,9 @@ def check_batch(
                 results.append(_evaluate(schema, relationship, depth, reader, trace=False))
             except OryError as error:
                 results.append(error)
-    return results
+        return results
+
+    return in_snapshot(read)
 
 
 def list_objects(
@@ -191,13 +194,16 @@ def list_objects(
     if isinstance(subject, SubjectSet):
         validate_relationship(schema, Relationship(namespace, "-", relation, subject), for_write=False)
     depth = effective_depth(max_depth)
-    with read_snapshot():
-        if candidates is None:
+
+    def read() -> dict[str, int]:
+        objects = candidates
+        if objects is None:
             rows = RelationTuple.objects.filter(namespace=namespace).order_by("object")
-            candidates = list(rows.values_list("object", flat=True).distinct()[:limit])
+            objects = list(rows.values_list("object", flat=True).distinct()[:limit])
         evaluator = Evaluator(schema, _reader(subject))
         try:
-            outcomes = evaluator.relation(namespace, relation, list(dict.fromkeys(candidates)), depth)
+            return evaluator.relation(namespace, relation, list(dict.fromkeys(objects)), depth)
         except CyclicModel as error:
             raise CheckAborted(reason=str(error)) from error
-    return [object_ for object_, outcome in outcomes.items() if outcome == MEMBER]
+
+    return [object_ for object_, outcome in in_snapshot(read).items() if outcome == MEMBER]

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q
 
-from permissions_app.engine import effective_depth, read_snapshot
+from permissions_app.engine import effective_depth, in_snapshot
 from permissions_app.models import RelationTuple
 from permissions_app.opl import Schema
 from permissions_app.opl.ast import ComputedSubjectSet, InvertResult, Operator, SubjectSetRewrite, TupleToSubjectSet
@@ -173,8 +173,12 @@ def expand(subject_set: SubjectSet, *, max_depth: int | None = None, schema: Sch
     schema = schema if schema is not None else active_schema()
     require_namespace(schema, subject_set.namespace)
     require_member(schema, subject_set.namespace, subject_set.relation, relations_only=False)
-    builder = _Builder(schema, settings.PERMISSIONS_EXPAND_MAX_NODES)
-    with read_snapshot():
-        tree = builder.subject_set(subject_set, effective_depth(max_depth), frozenset())
+    depth = effective_depth(max_depth)
+
+    def read() -> ExpandNode:
+        builder = _Builder(schema, settings.PERMISSIONS_EXPAND_MAX_NODES)
+        tree = builder.subject_set(subject_set, depth, frozenset())
         builder.run()
-    return tree
+        return tree
+
+    return in_snapshot(read)
