@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class IdentityAppConfig(AppConfig):
     name = "identity_app"
     verbose_name = "Identities"
+
+    def ready(self) -> None:
+        from identity_app import openapi  # noqa: F401  (registers the OpenAPI session scheme)
+        from identity_app.flows import strategies
+        from identity_app.flows.password import password_method
+
+        strategies.register_login_method(password_method)
+        strategies.register_registration_method(password_method)

@@ -60,6 +60,20 @@ def words(name: str, default: list[str] | None = None) -> list[str]:
     return [item for item in raw.replace(",", " ").split() if item]
 
 
+def mapping(name: str) -> dict[str, str]:
+    """``key=value`` pairs, comma-separated (``IDENTITY_SCHEMAS=customer=/etc/schemas/customer.json``)."""
+    raw = os.environ.get(name, "")
+    pairs: dict[str, str] = {}
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must be comma-separated key=value pairs, got {item!r}.")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def secret_key(debug: bool) -> str:
     """``SECRET_KEY`` is required unless ``DEBUG`` is on, where a fixed dev key is allowed."""
     key = os.environ.get("SECRET_KEY", "")

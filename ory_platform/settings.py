@@ -21,10 +21,9 @@ ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", [_public.hostname, "127.0.0.1", "loca
 CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}", *env.words("CSRF_TRUSTED_ORIGINS")]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ory_platform.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
@@ -47,7 +46,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "identity_app.authentication.IdentitySessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -89,12 +88,36 @@ CACHES = {"default": env.cache(env.text("CACHE_URL"))}
 
 # --- Identity and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "identity_app.Identity"
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = ["identity_app.authentication.IdentityPermissionBackend"]
+LOGIN_URL = "identity:login-page"
+# Django's own session only carries console messages; it lives in a signed cookie, not a table.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+
+# --- Identities, credentials, sessions, self-service flows (Kratos) ----------------------------
+IDENTITY_SCHEMAS = {"default": "identity_app/schemas/default.schema.json", **env.mapping("IDENTITY_SCHEMAS")}
+IDENTITY_DEFAULT_SCHEMA_ID = env.text("IDENTITY_DEFAULT_SCHEMA_ID", "default")
+IDENTITY_SESSION_LIFESPAN = env.integer("IDENTITY_SESSION_LIFESPAN", 24 * 3600)  # seconds
+IDENTITY_FLOW_LIFESPAN = env.integer("IDENTITY_FLOW_LIFESPAN", 3600)  # seconds
+IDENTITY_SESSION_COOKIE_NAME = "ory_kratos_session"
+IDENTITY_CSRF_COOKIE_NAME = "ory_csrf_token"
+IDENTITY_COOKIE_SECURE = PUBLIC_URL_IS_HTTPS
+# Where `Authorization: Bearer` carries a session token (elsewhere it is an API key or access token).
+IDENTITY_BEARER_SESSION_PATHS = ["/sessions", "/self-service/"]
+IDENTITY_RETURN_TO_ALLOWED_HOSTS = env.words("IDENTITY_RETURN_TO_ALLOWED_HOSTS")
+IDENTITY_DEFAULT_RETURN_URL = env.text("IDENTITY_DEFAULT_RETURN_URL")  # empty: the home page
+IDENTITY_LOGOUT_RETURN_URL = env.text("IDENTITY_LOGOUT_RETURN_URL")  # empty: the login page
+IDENTITY_REGISTRATION_SIGNS_IN = env.flag("IDENTITY_REGISTRATION_SIGNS_IN", True)
 
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "identity_app.passwords.hashing.IdentityArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+IDENTITY_PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 65536, "parallelism": 2}
+IDENTITY_PASSWORD_MIN_LENGTH = 8
+IDENTITY_PASSWORD_MAX_LENGTH = 1024
 
 # --- OAuth2 (django-oauth-toolkit's swappable models live in oauth2_app) -----------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_app.Client"
@@ -201,9 +224,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"oryAccessToken": {"type": "http", "scheme": "bearer", "description": "Admin API key"}}
-    },
 }
 
 # --- Static files ------------------------------------------------------------------------------

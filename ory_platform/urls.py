@@ -4,14 +4,10 @@ See ARCHITECTURE.md ("URL map") for which app owns which prefix.
 """
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ory_platform import health
-
-admin.site.site_header = "Ory Platform console"
-admin.site.site_title = "Ory Platform console"
-admin.site.index_title = "Identities, OAuth2 clients, permissions"
 
 urlpatterns = [
     path("health/alive", health.AliveView.as_view(), name="health-alive"),
@@ -20,6 +16,7 @@ urlpatterns = [
     path("api/schema", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     path("console/", admin.site.urls),
+    path("", include("identity_app.urls")),
 ]
 
 handler400 = "ory_platform.error_views.bad_request"

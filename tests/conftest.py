@@ -49,6 +49,23 @@ def admin_api(api_key_secret) -> APIClient:
     return client
 
 
+def sign_in(client, identity: Identity, *, method: str = "password"):
+    """Give ``client`` (Django's test client) a session cookie for ``identity``; returns the issued session."""
+    from django.conf import settings
+
+    from identity_app.services.sessions import ClientInfo, session_issue
+
+    issued = session_issue(identity=identity, method=method, client=ClientInfo(ip_address="127.0.0.1"))
+    client.cookies[settings.IDENTITY_SESSION_COOKIE_NAME] = issued.token
+    return issued
+
+
+@pytest.fixture
+def staff_client(client, staff_identity):
+    sign_in(client, staff_identity)
+    return client
+
+
 def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
