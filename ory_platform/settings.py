@@ -104,6 +104,8 @@ PASSWORD_HASHERS = [
 # argon2id cost: 64 MiB, one pass, two lanes, about 75 ms per hash on the 2-core production
 # machine; the measurement is in identity_app/passwords/hashing.py.
 IDENTITY_PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 65536, "parallelism": 2}
+IDENTITY_PASSWORD_MIN_LENGTH = 8
+IDENTITY_PASSWORD_MAX_LENGTH = 1024
 
 # --- OAuth2 (django-oauth-toolkit's swappable models live in oauth2_app) -----------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_app.Client"

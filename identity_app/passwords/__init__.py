@@ -1,5 +1,5 @@
-"""Passwords: argon2id hashing and verification of Django's and Kratos' imported hash formats.
-See :mod:`.hashing` and :mod:`.formats`."""
+"""Passwords: argon2id hashing, verification of Django's and Kratos' imported hash formats, and the
+password policy with Kratos' message ids. See :mod:`.hashing`, :mod:`.formats` and :mod:`.policy`."""
 
 from identity_app.passwords.hashing import (
     PasswordCheck,
@@ -8,9 +8,11 @@ from identity_app.passwords.hashing import (
     is_importable_hash,
     verify_password,
 )
+from identity_app.passwords.policy import check_password_policy
 
 __all__ = [
     "PasswordCheck",
+    "check_password_policy",
     "dummy_verify",
     "hash_password",
     "is_importable_hash",

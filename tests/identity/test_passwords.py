@@ -1,4 +1,4 @@
-"""Password hashing and verification of Django's and Kratos' hash formats.
+"""Password hashing, verification of Django's and Kratos' hash formats, and the password policy.
 
 Every hash is made here with an independent implementation (argon2-cffi, bcrypt, hashlib, Django's
 hashers), plus Kratos' own known-answer vectors, so a wrong encoding on our side cannot hide.
@@ -29,6 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from identity_app.passwords import (
     PasswordCheck,
+    check_password_policy,
     dummy_verify,
     formats,
     hash_password,
@@ -36,6 +37,7 @@ from identity_app.passwords import (
     verify_password,
 )
 from identity_app.passwords.hashing import IdentityArgon2PasswordHasher, current_argon2_parameters
+from identity_app.passwords.policy import edit_distance, has_common_run
 from ory_platform import settings as production_settings
 
 VALID = PasswordCheck(valid=True, needs_upgrade=False)
@@ -507,3 +509,124 @@ def test_dummy_verify_follows_a_cost_change(settings, argon2_verifications):
 def test_dummy_verify_returns_nothing_and_accepts_any_string():
     assert dummy_verify("") is None
     assert dummy_verify("lone \ud800 surrogate") is None
+
+
+# --- check_password_policy ----------------------------------------------------------------------
+
+
+def _message(message_id: int, text: str, **context) -> list[dict]:
+    return [{"id": message_id, "text": text, "type": "error", "context": context}]
+
+
+TOO_SIMILAR = _message(4000031, "The password can not be used because it is too similar to the identifier.")
+BREACHED = _message(4000034, "The password has been found in data breaches and must no longer be used.", breaches=1)
+
+
+@pytest.mark.parametrize("password", ["", "a", "1234567", "äöüßäöü", "🔑🔑🔑🔑"])
+def test_a_short_password_is_refused_with_its_length_in_characters(password):
+    assert check_password_policy(password, identifiers=["hello@example.com"]) == _message(
+        4000032,
+        f"The password must be at least 8 characters long, but got {len(password)}.",
+        min_length=8,
+        actual_length=len(password),
+    )
+
+
+def test_the_minimum_length_follows_the_setting(settings):
+    settings.IDENTITY_PASSWORD_MIN_LENGTH = 12
+    assert check_password_policy("kY7#pQ2!xz", identifiers=[])[0]["text"] == (
+        "The password must be at least 12 characters long, but got 10."
+    )
+
+
+def test_an_overlong_password_is_refused():
+    assert check_password_policy("kY7#" * 256 + "x", identifiers=["hello@example.com"]) == _message(
+        4000033,
+        "The password must be at most 1024 characters long, but got 1025.",
+        max_length=1024,
+        actual_length=1025,
+    )
+
+
+@pytest.mark.parametrize(
+    "password", ["kY7#pQ2!", "l3f9toh1uaf81n21", "äöüßäöüß", "kY7#" * 256, "correct horse battery"]
+)
+def test_acceptable_passwords_pass(password):
+    assert check_password_policy(password, identifiers=["hello@example.com", "hello"]) == []
+
+
+@pytest.mark.parametrize(
+    ("identifier", "password"),
+    [
+        ("l3f9toh1uaf81n21", "l3f9toh1uaf81n21"),
+        ("hello@example.com", "hello@example.com12345"),
+        ("hello@example.com", "123hello@example.com123"),  # 6 edits away, but shares 17 of 23
+        ("hello@example.com", "hello@exam"),
+        ("hello@example.com", "HELLO@EXAMPLE.COM"),
+        ("HELLO@example.com", "hello@EXAMPLE.com"),
+        ("hello@example.com", "h3ll0@example"),
+        ("hello@exam", "hello@example.com"),
+        ("abcdefgh", "axcxexgx"),  # shares single letters only, but 4 edits away
+        ("Ünïcødé-user", "ünïcødé-usér"),
+    ],
+)
+def test_a_password_too_similar_to_the_identifier_is_refused(identifier, password):
+    assert check_password_policy(password, identifiers=[identifier]) == TOO_SIMILAR
+
+
+@pytest.mark.parametrize(
+    ("identifier", "password"),
+    [
+        ("abcd", "9d3c8a1b"),
+        ("a", "kjOklafe"),
+        ("ab", "0000ab0000123"),
+        ("d4f6090b-5a84", "d4f6090b-5a84-2184-4404-8d1b-8da3eb00ebbe"),  # shares 13 of 40
+        ("", "l3f9toh1uaf81n21"),
+        ("a" * 257, "a" * 257),  # too long to compare, as in Kratos
+    ],
+)
+def test_a_password_unlike_the_identifier_passes(identifier, password):
+    assert check_password_policy(password, identifiers=[identifier]) == []
+
+
+def test_every_identifier_is_compared():
+    assert check_password_policy("jane.doe.1984", identifiers=["jane@example.com", "jane.doe"]) == TOO_SIMILAR
+    assert check_password_policy("jane.doe.1984", identifiers=[]) == []
+
+
+@pytest.mark.parametrize("password", ["password", "PassWord", "  iloveyou ", "qwertyuiop", "sunshine1"])
+def test_a_common_password_is_refused_as_breached(password):
+    assert check_password_policy(password, identifiers=["jane@example.com"]) == BREACHED
+
+
+def test_only_the_first_broken_rule_is_reported_in_kratos_order():
+    assert check_password_policy("123456", identifiers=[])[0]["id"] == 4000032  # also common
+    assert check_password_policy("password1", identifiers=["password1@example.com"]) == TOO_SIMILAR  # also common
+
+
+def test_a_string_that_is_not_unicode_is_refused_before_anything_else():
+    reason = "it contains characters that are not valid Unicode"
+    assert check_password_policy("kY7#pQ2!\ud800", identifiers=[]) == _message(
+        4000005, f"The password can not be used because {reason}.", reason=reason
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "distance", "common"),
+    [
+        ("", "", 0, 0),
+        ("", "abc", 3, 0),
+        ("kitten", "sitting", 3, 3),
+        ("flaw", "lawn", 2, 3),
+        ("abcdefgh", "axcxexgx", 4, 1),
+        ("xabcdy", "zzabcdzz", 4, 4),
+        ("密码密码", "密码", 2, 2),
+        ("a" * 250 + "bcdefg", "a" * 256, 6, 250),
+    ],
+)
+def test_the_similarity_measures(first, second, distance, common):
+    for a, b in [(first, second), (second, first)]:
+        assert edit_distance(a, b, limit=1000) == distance
+        assert edit_distance(a, b, limit=5) == min(distance, 5)
+        assert has_common_run(a, b, length=common) or common == 0
+        assert not has_common_run(a, b, length=common + 1)
