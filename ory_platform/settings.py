@@ -108,6 +108,7 @@ IDENTITY_DEFAULT_RETURN_URL = env.text("IDENTITY_DEFAULT_RETURN_URL")  # empty: 
 IDENTITY_LOGOUT_RETURN_URL = env.text("IDENTITY_LOGOUT_RETURN_URL")  # empty: the login page
 IDENTITY_REGISTRATION_SIGNS_IN = env.flag("IDENTITY_REGISTRATION_SIGNS_IN", True)
 
+# The first hasher writes new hashes; the rest only read hashes imported from Django projects.
 PASSWORD_HASHERS = [
     "identity_app.passwords.hashing.IdentityArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -115,6 +116,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+
+# --- Passwords (identity_app.passwords) --------------------------------------------------------
+# argon2id cost: 64 MiB, one pass, two lanes, about 75 ms per hash on the 2-core production
+# machine; the measurement is in identity_app/passwords/hashing.py.
 IDENTITY_PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 65536, "parallelism": 2}
 IDENTITY_PASSWORD_MIN_LENGTH = 8
 IDENTITY_PASSWORD_MAX_LENGTH = 1024
