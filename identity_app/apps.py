@@ -9,6 +9,9 @@ class IdentityAppConfig(AppConfig):
         from identity_app import openapi  # noqa: F401  (registers the OpenAPI session scheme)
         from identity_app.flows import strategies
         from identity_app.flows.password import password_method
+        from identity_app.flows.settings_methods import password_settings, profile_settings
 
         strategies.register_login_method(password_method)
         strategies.register_registration_method(password_method)
+        strategies.register_settings_method(profile_settings)
+        strategies.register_settings_method(password_settings)

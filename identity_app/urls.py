@@ -3,7 +3,7 @@
 from django.urls import path
 
 from identity_app import views
-from identity_app.api import admin_identities, admin_sessions, schemas, selfservice, sessions
+from identity_app.api import admin_identities, admin_sessions, schemas, selfservice, sessions, settings_views
 
 app_name = "identity"
 
@@ -21,6 +21,10 @@ urlpatterns = [
     ),
     path("self-service/registration/flows", selfservice.RegistrationFlowGet.as_view(), name="registration-flow"),
     path("self-service/registration", selfservice.RegistrationSubmit.as_view(), name="registration-submit"),
+    path("self-service/settings/api", settings_views.SettingsApiInit.as_view(), name="settings-api-init"),
+    path("self-service/settings/browser", settings_views.SettingsBrowserInit.as_view(), name="settings-browser-init"),
+    path("self-service/settings/flows", settings_views.SettingsFlowGet.as_view(), name="settings-flow"),
+    path("self-service/settings", settings_views.SettingsSubmit.as_view(), name="settings-submit"),
     path("self-service/logout/browser", sessions.LogoutBrowserInit.as_view(), name="logout-browser-init"),
     path("self-service/logout/api", sessions.LogoutApi.as_view(), name="logout-api"),
     path("self-service/logout", sessions.Logout.as_view(), name="logout"),
@@ -51,5 +55,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login", views.login_page, name="login-page"),
     path("registration", views.registration_page, name="registration-page"),
+    path("settings", views.settings_page, name="settings-page"),
     path("logout", views.logout_page, name="logout-page"),
 ]

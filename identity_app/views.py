@@ -24,6 +24,7 @@ PASSTHROUGH = ("return_to", "refresh", "aal", "login_challenge", "identity_schem
 PAGES = {
     Flow.Kind.LOGIN: ("identity_app/login.html", "Sign in", ""),
     Flow.Kind.REGISTRATION: ("identity_app/registration.html", "Create your account", ""),
+    Flow.Kind.SETTINGS: ("identity_app/settings.html", "Account settings", ""),
 }
 
 
@@ -48,6 +49,9 @@ def flow_page(request: HttpRequest, kind: str) -> HttpResponse:
     try:
         flow = base.flow_get(request.GET["flow"], kind=kind)
     except OryError:
+        return _init_redirect(request, kind)
+    session = getattr(request, "identity_session", None)
+    if flow.identity_id and (session is None or session.identity_id != flow.identity_id):
         return _init_redirect(request, kind)
     if flow.type != Flow.Type.BROWSER or base.is_expired(flow) or flow.state == "passed_challenge":
         params = {"return_to": flow.return_to} if flow.return_to else {}
@@ -75,6 +79,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 def registration_page(request: HttpRequest) -> HttpResponse:
     return flow_page(request, Flow.Kind.REGISTRATION)
+
+
+@never_cache
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return flow_page(request, Flow.Kind.SETTINGS)
 
 
 @never_cache

@@ -107,6 +107,9 @@ IDENTITY_RETURN_TO_ALLOWED_HOSTS = env.words("IDENTITY_RETURN_TO_ALLOWED_HOSTS")
 IDENTITY_DEFAULT_RETURN_URL = env.text("IDENTITY_DEFAULT_RETURN_URL")  # empty: the home page
 IDENTITY_LOGOUT_RETURN_URL = env.text("IDENTITY_LOGOUT_RETURN_URL")  # empty: the login page
 IDENTITY_REGISTRATION_SIGNS_IN = env.flag("IDENTITY_REGISTRATION_SIGNS_IN", True)
+# Changing credentials or identifying traits needs a sign-in at most this old (seconds).
+IDENTITY_PRIVILEGED_SESSION_MAX_AGE = env.integer("IDENTITY_PRIVILEGED_SESSION_MAX_AGE", 15 * 60)
+IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE = env.flag("IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE", True)
 
 # The first hasher writes new hashes; the rest only read hashes imported from Django projects.
 PASSWORD_HASHERS = [

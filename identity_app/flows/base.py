@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from identity_app.flows import ui
 from identity_app.models import Flow
+from identity_app.representations import identity_json
 from ory_platform.db import retrying
 from ory_platform.errors import BadRequest, Forbidden, Gone, NotFound, OryError
 
@@ -356,6 +357,8 @@ def public_flow(flow: Flow) -> dict[str, Any]:
             body["oauth2_login_challenge"] = flow.oauth2_login_challenge
         if flow.schema_id:
             body["identity_schema"] = flow.schema_id
+    if flow.kind == Flow.Kind.SETTINGS and flow.identity is not None:
+        body["identity"] = identity_json(flow.identity)
     if flow.transient_payload is not None:
         body["transient_payload"] = flow.transient_payload
     return body

@@ -144,3 +144,18 @@ def error_no_login_strategy() -> dict:
 
 def error_no_registration_strategy() -> dict:
     return text(4010003, "Could not find a strategy to sign you up with. Did you fill out the form correctly?", ERROR)
+
+
+# --- Settings --------------------------------------------------------------------------------
+def info_settings_saved() -> dict:
+    return text(1050001, "Your changes have been saved!", SUCCESS)
+
+
+def error_settings_flow_expired(minutes_ago: float) -> dict:
+    return text(4050001, f"The settings flow expired {minutes_ago:.2f} minutes ago, please try again.", ERROR)
+
+
+def error_no_settings_strategy() -> dict:
+    return text(
+        4010004, "Could not find a strategy to update your settings. Did you fill out the form correctly?", ERROR
+    )

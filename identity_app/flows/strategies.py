@@ -33,8 +33,19 @@ class RegistrationMethod(Protocol):
     def register(self, request: HttpRequest, flow: Flow, payload: dict) -> Identity: ...
 
 
+class SettingsMethod(Protocol):
+    method: str
+
+    def settings_nodes(self, flow: Flow, identity: Identity) -> list[dict]: ...
+
+    def update(self, request: HttpRequest, flow: Flow, payload: dict, *, session: Session) -> None:
+        """Apply the submission; put messages on ``flow.ui`` and raise ``FlowFailed`` when refused,
+        or raise ``NeedsPrivilegedSession`` when the change needs a recent sign-in."""
+
+
 _LOGIN: dict[str, LoginMethod] = {}
 _REGISTRATION: dict[str, RegistrationMethod] = {}
+_SETTINGS: dict[str, SettingsMethod] = {}
 
 
 def register_login_method(method: LoginMethod) -> None:
@@ -59,3 +70,15 @@ def registration_methods() -> list[RegistrationMethod]:
 
 def registration_method(name: str) -> RegistrationMethod | None:
     return _REGISTRATION.get(name)
+
+
+def register_settings_method(method: SettingsMethod) -> None:
+    _SETTINGS[method.method] = method
+
+
+def settings_methods() -> list[SettingsMethod]:
+    return list(_SETTINGS.values())
+
+
+def settings_method(name: str) -> SettingsMethod | None:
+    return _SETTINGS.get(name)

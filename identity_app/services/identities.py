@@ -270,6 +270,13 @@ def identity_set_state(*, identity_id, state: str) -> Identity:
 
 
 @retrying
+def identity_set_password(*, identity_id, password: str) -> Credential:
+    """Set (or replace) the identity's password; the caller has checked the policy."""
+    identity = Identity.objects.select_for_update().get(pk=identity_id)
+    return _set_password_credential(identity, get_schema(identity.schema_id), passwords.hash_password(password))
+
+
+@retrying
 def identity_set_console_access(*, identity_id, is_staff: bool, is_superuser: bool) -> Identity:
     """Let an identity into the staff console (``is_staff``), with every permission (``is_superuser``)."""
     identity = Identity.objects.select_for_update().get(pk=identity_id)
