@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Q
 
-from identity_app.models import Credential, Identity, Session
+from identity_app.courier import message_retry
+from identity_app.models import CourierDispatch, CourierMessage, Credential, Identity, Session
 from identity_app.services.identities import identity_set_console_access, identity_set_state
 from identity_app.services.sessions import session_revoke, sessions_revoke_for_identity
 
@@ -142,3 +143,37 @@ class SessionAdmin(admin.ModelAdmin):
             session_revoke(session_id=session_id)
             count += 1
         self.message_user(request, f"Revoked {count} session(s).", messages.SUCCESS)
+
+
+class DispatchInline(admin.TabularInline):
+    model = CourierDispatch
+    fields = ["status", "error", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(CourierMessage)
+class CourierMessageAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "template_type", "status", "send_count", "created_at"]
+    list_filter = ["status", "template_type"]
+    search_fields = ["recipient", "subject"]
+    ordering = ["-created_at"]
+    fields = ["id", "recipient", "subject", "template_type", "status", "send_count", "next_attempt_at", "created_at"]
+    readonly_fields = fields
+    inlines = [DispatchInline]
+    actions = ["retry"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Retry selected abandoned messages", permissions=["change"])
+    def retry(self, request, queryset):
+        abandoned = queryset.filter(status=CourierMessage.Status.ABANDONED).values_list("pk", flat=True)
+        for message_id in abandoned:
+            message_retry(message_id=message_id)
+        self.message_user(request, f"Queued {len(abandoned)} message(s) again.", messages.SUCCESS)

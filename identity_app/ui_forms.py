@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 GROUP_TITLES = {
@@ -14,17 +14,16 @@ GROUP_TITLES = {
     "webauthn": "Security keys",
     "passkey": "Passkeys",
     "link": "Email link",
+    "delete_account": "Delete your account",
 }
 
 
 @dataclass
-class FieldView:
+class NodeView:
     node: dict
-    name: str
-    dom_id: str
-    label: str
-    input_type: str
-    messages: list[dict] = field(default_factory=list)
+    #: a submit button after the form's first: an alternative method, styled as secondary and
+    #: exempt from the browser's required-field checks (its method may not need those fields)
+    alternative: bool = False
 
 
 @dataclass
@@ -33,7 +32,16 @@ class FormView:
     title: str
     action: str
     method: str
-    nodes: list[dict]
+    nodes: list[NodeView]
+
+
+def _views(nodes: list[dict]) -> list[NodeView]:
+    views, seen_submit = [], False
+    for node in nodes:
+        is_submit = node.get("type") == "input" and node["attributes"].get("type") == "submit"
+        views.append(NodeView(node, alternative=is_submit and seen_submit))
+        seen_submit = seen_submit or is_submit
+    return views
 
 
 def action_path(action: str) -> str:
@@ -42,11 +50,21 @@ def action_path(action: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _visible_input(node: dict) -> bool:
+    return node.get("type") == "input" and node["attributes"].get("type") not in ("hidden", "submit", "button")
+
+
 def group_forms(ui: dict) -> list[FormView]:
-    """One form per method group; nodes of the ``default`` group (CSRF token, identifier,
-    traits) go into every form. A UI with only default nodes becomes one form."""
+    """How a flow's nodes become HTML forms.
+
+    When the shared ``default`` group holds fields the user fills in (an identifier, traits),
+    the methods are alternatives for the same fields: one form, one submit button per method.
+    Otherwise (settings: profile, password, second factors) each method group is its own form,
+    with the shared hidden nodes (the CSRF token) in each."""
     nodes = ui.get("nodes", [])
     shared = [n for n in nodes if n.get("group") == "default"]
+    if any(_visible_input(n) for n in shared):
+        return [FormView("", "", action_path(ui.get("action", "")), ui.get("method", "POST"), _views(nodes))]
     groups: list[str] = []
     for node in nodes:
         group = node.get("group", "default")
@@ -55,14 +73,14 @@ def group_forms(ui: dict) -> list[FormView]:
     action = action_path(ui.get("action", ""))
     method = ui.get("method", "POST")
     if not groups:
-        return [FormView("default", "", action, method, shared)]
+        return [FormView("default", "", action, method, _views(shared))]
     return [
         FormView(
             group,
             GROUP_TITLES.get(group, group.replace("_", " ").title()),
             action,
             method,
-            [*shared, *[n for n in nodes if n.get("group") == group]],
+            _views([*shared, *[n for n in nodes if n.get("group") == group]]),
         )
         for group in groups
     ]

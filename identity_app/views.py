@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from identity_app.api import responses
 from identity_app.flows import base
-from identity_app.models import Flow
+from identity_app.models import Flow, SelfServiceError
 from identity_app.services.sessions import session_revoke
 from identity_app.ui_forms import group_forms
 from ory_platform.errors import OryError
@@ -25,6 +26,8 @@ PAGES = {
     Flow.Kind.LOGIN: ("identity_app/login.html", "Sign in", ""),
     Flow.Kind.REGISTRATION: ("identity_app/registration.html", "Create your account", ""),
     Flow.Kind.SETTINGS: ("identity_app/settings.html", "Account settings", ""),
+    Flow.Kind.RECOVERY: ("identity_app/recovery.html", "Recover your account", ""),
+    Flow.Kind.VERIFICATION: ("identity_app/verification.html", "Verify your email address", ""),
 }
 
 
@@ -53,7 +56,8 @@ def flow_page(request: HttpRequest, kind: str) -> HttpResponse:
     session = getattr(request, "identity_session", None)
     if flow.identity_id and (session is None or session.identity_id != flow.identity_id):
         return _init_redirect(request, kind)
-    if flow.type != Flow.Type.BROWSER or base.is_expired(flow) or flow.state == "passed_challenge":
+    done = flow.state == "passed_challenge" and flow.kind != Flow.Kind.VERIFICATION
+    if flow.type != Flow.Type.BROWSER or base.is_expired(flow) or done:
         params = {"return_to": flow.return_to} if flow.return_to else {}
         url = reverse(f"identity:{kind}-browser-init")
         return redirect(f"{url}?{urlencode(params)}" if params else url)
@@ -84,6 +88,35 @@ def registration_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 def settings_page(request: HttpRequest) -> HttpResponse:
     return flow_page(request, Flow.Kind.SETTINGS)
+
+
+@never_cache
+def recovery_page(request: HttpRequest) -> HttpResponse:
+    return flow_page(request, Flow.Kind.RECOVERY)
+
+
+@never_cache
+def verification_page(request: HttpRequest) -> HttpResponse:
+    return flow_page(request, Flow.Kind.VERIFICATION)
+
+
+@never_cache
+def error_page(request: HttpRequest) -> HttpResponse:
+    """Explain an error a self-service request ran into, with a way back."""
+    record = None
+    try:
+        record = SelfServiceError.objects.filter(pk=uuid.UUID(request.GET.get("id", ""))).first()
+    except ValueError:
+        pass
+    error = record.error if record else {}
+    context = {
+        "title": error.get("status") or "Something went wrong",
+        "message": error.get("message") or "We could not find the error you were sent here for.",
+        "reason": error.get("reason", ""),
+        "error_id": error.get("id", ""),
+        "request_id": error.get("request", ""),
+    }
+    return render(request, "identity_app/error.html", context, status=200 if record else 404)
 
 
 @never_cache

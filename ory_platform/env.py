@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -176,3 +176,34 @@ def cache(url: str) -> dict:
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": urlsplit(url).netloc}
     raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported: use redis://, rediss:// or locmem://.")
+
+
+def email(url: str) -> dict:
+    """``SMTP_URL`` → Django's e-mail settings. ``smtp://user:pass@host:587/?starttls=true`` or
+    ``smtps://...`` (implicit TLS); unset → the console backend (mail is printed, not sent)."""
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "EMAIL_HOST": "localhost",
+            "EMAIL_PORT": 25,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_USE_SSL": False,
+            "EMAIL_USE_TLS": False,
+            "EMAIL_TIMEOUT": 10,
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured(f"SMTP_URL must start with smtp:// or smtps://, got {parts.scheme!r}.")
+    query = parse_qs(parts.query)
+    starttls = query.get("starttls", ["false"])[0].lower() in _TRUE
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": starttls and parts.scheme == "smtp",
+        "EMAIL_TIMEOUT": 10,
+    }

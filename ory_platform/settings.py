@@ -110,6 +110,30 @@ IDENTITY_REGISTRATION_SIGNS_IN = env.flag("IDENTITY_REGISTRATION_SIGNS_IN", True
 # Changing credentials or identifying traits needs a sign-in at most this old (seconds).
 IDENTITY_PRIVILEGED_SESSION_MAX_AGE = env.integer("IDENTITY_PRIVILEGED_SESSION_MAX_AGE", 15 * 60)
 IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE = env.flag("IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE", True)
+# One-time codes (recovery, verification, sign-in by e-mail): lifetime and wrong tries per flow.
+IDENTITY_CODE_LIFESPAN = env.integer("IDENTITY_CODE_LIFESPAN", 3600)  # seconds
+IDENTITY_CODE_MAX_ATTEMPTS = 5
+# Tell an unknown address that someone tried to recover an account with it (off: Kratos' default).
+IDENTITY_RECOVERY_NOTIFY_UNKNOWN_RECIPIENTS = env.flag("IDENTITY_RECOVERY_NOTIFY_UNKNOWN_RECIPIENTS", False)
+IDENTITY_VERIFICATION_NOTIFY_UNKNOWN_RECIPIENTS = env.flag("IDENTITY_VERIFICATION_NOTIFY_UNKNOWN_RECIPIENTS", False)
+# Failed attempts allowed per window (attempts, seconds), per identifier and per client IP.
+IDENTITY_THROTTLE_ENABLED = env.flag("IDENTITY_THROTTLE_ENABLED", True)
+IDENTITY_THROTTLE = {
+    "login": {"per_identifier": (5, 300), "per_ip": (50, 300)},
+    "code": {"per_identifier": (5, 300), "per_ip": (30, 300)},
+    "registration": {"per_ip": (20, 3600)},
+}
+
+# --- Courier (outgoing e-mail) ------------------------------------------------------------------
+_email = env.email(env.text("SMTP_URL"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_SSL, EMAIL_USE_TLS, EMAIL_TIMEOUT = _email["EMAIL_USE_SSL"], _email["EMAIL_USE_TLS"], _email["EMAIL_TIMEOUT"]
+IDENTITY_COURIER_FROM = env.text("COURIER_FROM", f"no-reply@{_public.hostname}")
+IDENTITY_COURIER_DELIVER_ON_COMMIT = env.flag("COURIER_DELIVER_ON_COMMIT", True)
+IDENTITY_COURIER_MAX_SENDS = env.integer("COURIER_MAX_SENDS", 5)
+IDENTITY_COURIER_RETRY_BASE_DELAY = 30  # seconds; doubles with every failed attempt
 
 # The first hasher writes new hashes; the rest only read hashes imported from Django projects.
 PASSWORD_HASHERS = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
-from identity_app.flows import base
+from identity_app.flows import base, messages, ui
 from identity_app.models import Flow, Session
 from ory_platform.errors import ory_error_response
 
@@ -42,6 +42,16 @@ def flow_expired(request: HttpRequest, error: base.FlowExpired) -> HttpResponse:
     response = SeeOther(base.flow_ui_url(error.replacement))
     base.set_csrf_cookie(request, response)
     return response
+
+
+def throttled(request: HttpRequest, flow: Flow, error) -> HttpResponse:
+    """Over the attempt limit: a 429 in the Ory envelope for apps, a message on the page for browsers."""
+    if flow.type == Flow.Type.API or base.wants_json(request):
+        return ory_error_response(error)
+    ui.clear_messages(flow.ui)
+    ui.add_message(flow.ui, messages.error_too_many_attempts(error.retry_after))
+    base.flow_save(flow)
+    return SeeOther(base.flow_ui_url(flow))
 
 
 def already_signed_in(request: HttpRequest, error, return_to: str) -> HttpResponse:

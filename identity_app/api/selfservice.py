@@ -17,12 +17,14 @@ from rest_framework.views import APIView
 from identity_app.api import responses
 from identity_app.flows import base
 from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
+from identity_app.flows.errors import error_page_url, error_record, is_browser_request
 from identity_app.flows.login import LoginResult, login_flow_create, login_flow_submit
 from identity_app.flows.registration import registration_flow_create, registration_flow_submit
 from identity_app.models import Flow
 from identity_app.representations import identity_json, session_json
+from identity_app.throttling import Throttled
 from ory_platform.drf import FirstRendererNegotiation
-from ory_platform.errors import Gone
+from ory_platform.errors import Gone, OryError
 
 FLOW_ID = OpenApiParameter("id", str, OpenApiParameter.QUERY, required=True, description="The flow's id.")
 FLOW_QUERY = OpenApiParameter("flow", str, OpenApiParameter.QUERY, required=True, description="The flow's id.")
@@ -30,13 +32,20 @@ FLOW_QUERY = OpenApiParameter("flow", str, OpenApiParameter.QUERY, required=True
 
 class SelfServiceView(APIView):
     """Self-service endpoints authenticate by the identity session (middleware) and do their own
-    CSRF checks (Kratos' ``csrf_token``), so DRF's authentication and negotiation stay out."""
+    CSRF checks (Kratos' ``csrf_token``), so DRF's authentication and negotiation stay out.
+
+    A browser that hits an error here is sent to the error page; apps get the Ory envelope."""
 
     authentication_classes: list = []
     content_negotiation_class = FirstRendererNegotiation
 
     def session(self, request):
         return getattr(request._request, "identity_session", None)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, OryError) and is_browser_request(self.request._request):
+            return responses.SeeOther(error_page_url(error_record(error=exc)))
+        return super().handle_exception(exc)
 
 
 def _flag(request, name: str) -> bool:
@@ -141,6 +150,8 @@ class LoginSubmit(SelfServiceView):
             return responses.flow_failed(django_request, failure.flow)
         except base.FlowExpired as expired:
             return responses.flow_expired(django_request, expired)
+        except Throttled as throttled:
+            return responses.throttled(django_request, flow, throttled)
         return _login_success(django_request, flow, result)
 
 
@@ -208,6 +219,8 @@ class RegistrationSubmit(SelfServiceView):
             return responses.flow_failed(django_request, failure.flow)
         except base.FlowExpired as expired:
             return responses.flow_expired(django_request, expired)
+        except Throttled as throttled:
+            return responses.throttled(django_request, flow, throttled)
         if flow.type == Flow.Type.API or base.wants_json(django_request):
             body = {"identity": identity_json(result.identity)}
             if result.session is not None:

@@ -22,6 +22,7 @@ from identity_app.flows.settings import (
     settings_flow_for,
     settings_flow_submit,
 )
+from identity_app.flows.settings_methods import AccountDeleted
 from identity_app.models import Flow
 from ory_platform.errors import ory_error_response
 
@@ -80,6 +81,13 @@ class SettingsSubmit(SelfServiceView):
             return responses.flow_failed(django_request, failure.flow)
         except base.FlowExpired as expired:
             return responses.flow_expired(django_request, expired)
+        except AccountDeleted:
+            if flow.type == Flow.Type.API or base.wants_json(django_request):
+                response = HttpResponse(status=204)
+            else:
+                response = responses.SeeOther(reverse("identity:home"))
+            responses.clear_session_cookie(response)
+            return response
         except NeedsPrivilegedSession as needs:
             if flow.type == Flow.Type.API or base.wants_json(django_request):
                 return ory_error_response(needs)

@@ -308,7 +308,12 @@ def new_flow(
 
 @retrying
 def flow_save(flow: Flow) -> Flow:
-    flow.save()
+    """Store a new flow, or what a step changed on an existing one (its UI, state and method).
+    ``internal_context`` is written only by the services that own it (e.g. code attempts)."""
+    if flow._state.adding:
+        flow.save()
+    else:
+        flow.save(update_fields=["ui", "state", "active", "updated_at"])
     return flow
 
 
@@ -361,4 +366,7 @@ def public_flow(flow: Flow) -> dict[str, Any]:
         body["identity"] = identity_json(flow.identity)
     if flow.transient_payload is not None:
         body["transient_payload"] = flow.transient_payload
+    continue_with = getattr(flow, "continue_with", None)
+    if continue_with:
+        body["continue_with"] = continue_with
     return body

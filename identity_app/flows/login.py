@@ -86,9 +86,14 @@ def login_flow_create(
         session=session,
         oauth2_login_challenge=login_challenge[:2048],
     )
+    seen = {"csrf_token"}
     for method in strategies.login_methods(factor):
         if identity is None or method.available_for(identity):
-            flow.ui["nodes"].extend(method.login_nodes(flow, identity=identity))
+            for node in method.login_nodes(flow, identity=identity):
+                name = ui.node_name(node)
+                if node["attributes"].get("type") == "submit" or name not in seen:
+                    flow.ui["nodes"].append(node)
+                    seen.add(name)
     if refresh and identity is not None:
         ui.add_message(flow.ui, messages.info_login_reauth())
     elif factor == "second":

@@ -147,6 +147,14 @@ def error_no_registration_strategy() -> dict:
 
 
 # --- Settings --------------------------------------------------------------------------------
+def label_delete_confirm() -> dict:
+    return label_generated("I understand that my account and everything in it will be deleted", "delete_confirm")
+
+
+def label_delete_account() -> dict:
+    return label_generated("Delete my account", "delete_account")
+
+
 def info_settings_saved() -> dict:
     return text(1050001, "Your changes have been saved!", SUCCESS)
 
@@ -158,4 +166,140 @@ def error_settings_flow_expired(minutes_ago: float) -> dict:
 def error_no_settings_strategy() -> dict:
     return text(
         4010004, "Could not find a strategy to update your settings. Did you fill out the form correctly?", ERROR
+    )
+
+
+# --- One-time codes, recovery, verification ---------------------------------------------------
+def label_recovery_code() -> dict:
+    return text(1070010, "Recovery code")
+
+
+def label_verification_code() -> dict:
+    return text(1070011, "Verification code")
+
+
+def label_registration_code() -> dict:
+    return text(1070012, "Registration code")
+
+
+def label_login_code() -> dict:
+    return text(1070013, "Login code")
+
+
+def label_resend_code() -> dict:
+    return text(1070008, "Resend code")
+
+
+def label_send_login_code() -> dict:
+    return text(1010015, "Send sign in code")
+
+
+def label_send_registration_code() -> dict:
+    return text(1040006, "Send sign up code")
+
+
+def info_recovery_code_sent() -> dict:
+    return text(
+        1060003,
+        "An email containing a recovery code has been sent to the email address you provided. If you have not "
+        "received an email, check the spelling of the address and make sure to use the address you registered with.",
+    )
+
+
+def info_recovery_link_sent() -> dict:
+    return text(
+        1060002,
+        "An email containing a recovery link has been sent to the email address you provided. If you have not "
+        "received an email, check the spelling of the address and make sure to use the address you registered with.",
+    )
+
+
+def info_recovery_successful(minutes_left: float) -> dict:
+    return text(
+        1060001,
+        "You successfully recovered your account. Please change your password or set up an alternative login "
+        f"method (e.g. social sign in) within the next {minutes_left:.2f} minutes.",
+        privileged_session_expires_at_unix=None,
+    )
+
+
+def info_verification_code_sent() -> dict:
+    return text(
+        1080003,
+        "An email containing a verification code has been sent to the email address you provided. If you have not "
+        "received an email, check the spelling of the address and make sure to use the address you registered with.",
+    )
+
+
+def info_verification_successful() -> dict:
+    return text(1080002, "You successfully verified your email address.", SUCCESS)
+
+
+def info_login_code_sent() -> dict:
+    return text(
+        1010014,
+        "A code was sent to the address you provided. If you didn't receive it, please check the spelling of the "
+        "address and try again.",
+    )
+
+
+def info_registration_code_sent() -> dict:
+    return text(
+        1040005,
+        "A code has been sent to the address(es) you provided. If you have not received a message, check the "
+        "spelling of the address and retry the registration.",
+    )
+
+
+def error_recovery_code_invalid() -> dict:
+    return text(4060006, "The recovery code is invalid or has already been used. Please try again.", ERROR)
+
+
+def error_recovery_token_invalid() -> dict:
+    return text(4060004, "The recovery token is invalid or has already been used. Please retry the flow.", ERROR)
+
+
+def error_recovery_flow_expired(minutes_ago: float) -> dict:
+    return text(4060005, f"The recovery flow expired {minutes_ago:.2f} minutes ago, please try again.", ERROR)
+
+
+def error_verification_code_invalid() -> dict:
+    return text(4070006, "The verification code is invalid or has already been used. Please try again.", ERROR)
+
+
+def error_verification_flow_expired(minutes_ago: float) -> dict:
+    return text(4070005, f"The verification flow expired {minutes_ago:.2f} minutes ago, please try again.", ERROR)
+
+
+def error_login_code_invalid() -> dict:
+    return text(4010008, "The login code is invalid or has already been used. Please try again.", ERROR)
+
+
+def error_registration_code_invalid() -> dict:
+    return text(4040003, "The registration code is invalid or has already been used. Please try again.", ERROR)
+
+
+def error_submitted_too_often() -> dict:
+    return text(4000001, "The request was submitted too often. Please request another code.", ERROR)
+
+
+def error_no_recovery_strategy() -> dict:
+    return text(
+        4010005, "Could not find a strategy to recover your account with. Did you fill out the form correctly?", ERROR
+    )
+
+
+def error_no_verification_strategy() -> dict:
+    return text(
+        4010006, "Could not find a strategy to verify your account with. Did you fill out the form correctly?", ERROR
+    )
+
+
+# --- Throttling (the platform's own: Kratos has none) ------------------------------------------
+def error_too_many_attempts(retry_after: int) -> dict:
+    return text(
+        4290001,
+        f"Too many attempts. Please wait {retry_after} seconds before trying again.",
+        ERROR,
+        retry_after=retry_after,
     )

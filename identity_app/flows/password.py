@@ -6,9 +6,9 @@ verification), so neither the answer nor its timing tells whether an account exi
 
 from __future__ import annotations
 
-from identity_app import passwords
+from identity_app import passwords, throttling
 from identity_app.flows import messages, ui
-from identity_app.flows.base import FlowFailed, flatten, flow_save
+from identity_app.flows.base import FlowFailed, client_ip, flatten, flow_save
 from identity_app.models import Credential, Flow, Identity
 from identity_app.schemas import get_schema
 from identity_app.selectors import credential_for_identifier
@@ -79,15 +79,20 @@ class PasswordMethod:
         if missing:
             raise _fail(flow)
 
+        ip = client_ip(request)
+        throttling.check("login", identifier=identifier, ip=ip)
         credential = credential_for_identifier(Credential.Type.PASSWORD, identifier)
         if credential is None:
             passwords.dummy_verify(password)
+            valid = False
+        else:
+            check = passwords.verify_password(password, credential.config.get("hashed_password", ""))
+            valid = check.valid
+        if not valid:
+            throttling.record_failure("login", identifier=identifier, ip=ip)
             ui.add_message(flow.ui, messages.error_invalid_credentials())
             raise _fail(flow)
-        check = passwords.verify_password(password, credential.config.get("hashed_password", ""))
-        if not check.valid:
-            ui.add_message(flow.ui, messages.error_invalid_credentials())
-            raise _fail(flow)
+        throttling.record_success("login", identifier=identifier)
         identity = credential.identity
         if not identity.is_active:
             ui.add_message(flow.ui, messages.error_identity_disabled())

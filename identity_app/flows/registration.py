@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.http import HttpRequest
 
+from identity_app import throttling
 from identity_app.flows import base, messages, strategies, ui
 from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
 from identity_app.flows.login import client_info
+from identity_app.flows.verification import verifications_for_new_addresses
 from identity_app.models import Flow, Identity, Session
 from identity_app.schemas import get_schema
 from identity_app.services.sessions import session_issue
@@ -84,6 +86,10 @@ def registration_flow_submit(
     if flow.state == "passed_challenge":
         raise BadRequest(reason="This registration flow was completed already; start a new one.")
 
+    # Every sign-up attempt counts against the client's limit, successful or not: the limit is
+    # there to slow down mass account creation.
+    throttling.check("registration", ip=base.client_ip(request))
+    throttling.record_failure("registration", ip=base.client_ip(request))
     method = strategies.registration_method(str(payload.get("method") or ""))
     if method is None:
         ui.clear_messages(flow.ui)
@@ -93,12 +99,12 @@ def registration_flow_submit(
 
     identity = method.register(request, flow, payload)
     new_session, token = None, None
-    continue_with: list[dict] = []
+    continue_with: list[dict] = verifications_for_new_addresses(request, identity, flow_type=flow.type)
     if settings.IDENTITY_REGISTRATION_SIGNS_IN:
         issued = session_issue(identity=identity, method=method.method, client=client_info(request))
         new_session, token = issued.session, issued.token
         if flow.type == Flow.Type.API:
-            continue_with.append({"action": "set_ory_session_token", "ory_session_token": token})
+            continue_with.insert(0, {"action": "set_ory_session_token", "ory_session_token": token})
     flow.state = "passed_challenge"
     flow.active = method.method
     ui.clear_messages(flow.ui)

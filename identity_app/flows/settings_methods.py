@@ -8,11 +8,13 @@ from identity_app import passwords
 from identity_app.flows import messages, ui
 from identity_app.flows.base import FlowFailed, flatten, flow_save
 from identity_app.flows.settings import require_privileged
+from identity_app.flows.verification import verifications_for_new_addresses
 from identity_app.models import Credential, Flow, Identity
 from identity_app.schemas import get_schema, trait_value
 from identity_app.services.identities import (
     DuplicateIdentity,
     identifiers_for,
+    identity_delete,
     identity_set_password,
     identity_update,
 )
@@ -66,6 +68,7 @@ class ProfileSettings:
             ui.add_message(flow.ui, messages.error_duplicate_credentials())
             flow_save(flow)
             raise FlowFailed(flow) from None
+        flow.continue_with = verifications_for_new_addresses(request, identity, flow_type=flow.type)
 
 
 class PasswordSettings:
@@ -108,3 +111,44 @@ class PasswordSettings:
 
 profile_settings = ProfileSettings()
 password_settings = PasswordSettings()
+
+
+class AccountDeleted(Exception):
+    """The identity deleted itself; its flow and sessions are gone with it."""
+
+    def __init__(self, identity_id):
+        super().__init__(identity_id)
+        self.identity_id = identity_id
+
+
+class AccountDeletion:
+    """Delete your own account (Kratos has no such method: ory/kratos#596). Needs a recent
+    sign-in and an explicit confirmation; everything the identity owns goes in one transaction
+    and other apps hear of it through ``identity_app.signals.identity_deleted``."""
+
+    method = "delete_account"
+
+    def settings_nodes(self, flow: Flow, identity: Identity) -> list[dict]:
+        return [
+            ui.input_node(
+                "delete_confirm",
+                "checkbox",
+                group="delete_account",
+                required=True,
+                label=messages.label_delete_confirm(),
+            ),
+            ui.submit_node(self.method, group="delete_account", label=messages.label_delete_account()),
+        ]
+
+    def update(self, request, flow: Flow, payload: dict, *, session) -> None:
+        require_privileged(flow, session)
+        confirmed = payload.get("delete_confirm")
+        if confirmed not in (True, "true", "on", "1"):
+            ui.add_node_message(flow.ui, "delete_confirm", messages.error_required("delete_confirm"))
+            flow_save(flow)
+            raise FlowFailed(flow)
+        identity_delete(identity_id=flow.identity_id)
+        raise AccountDeleted(flow.identity_id)
+
+
+account_deletion = AccountDeletion()

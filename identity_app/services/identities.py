@@ -154,6 +154,15 @@ def _set_password_credential(identity: Identity, schema: IdentitySchema, passwor
     return credential
 
 
+def _ensure_code_credential(identity: Identity, schema: IdentitySchema) -> None:
+    """Sign-in by e-mail code: a ``code`` credential whose identifiers are the traits the schema
+    marks ``credentials.code.identifier`` (as Kratos keeps one)."""
+    if not identifiers_for(schema, identity.traits, Credential.Type.CODE):
+        return
+    Credential.objects.get_or_create(identity=identity, type=Credential.Type.CODE, defaults={"config": {}})
+    _sync_identifiers(identity, schema)
+
+
 def _raise_if_identifier_taken(schema: IdentitySchema, traits: dict, *, exclude_identity=None) -> None:
     for credential_type in schema.identifier_paths:
         values = identifiers_for(schema, traits, credential_type)
@@ -197,6 +206,7 @@ def identity_create(*, data: IdentityInput) -> Identity:
             )
             if password_hash:
                 _set_password_credential(identity, schema, password_hash)
+            _ensure_code_credential(identity, schema)
             _sync_addresses(identity, schema, data.verifiable_addresses)
     except IntegrityError as error:
         raise DuplicateIdentity(reason="This identity conflicts with another identity that already exists.") from error
@@ -238,6 +248,7 @@ def identity_update(
             identity.save()
             if password:
                 _set_password_credential(identity, schema, _password_hash(password))
+            _ensure_code_credential(identity, schema)
             _sync_identifiers(identity, schema)
             _sync_addresses(identity, schema)
     except IntegrityError as error:
@@ -274,6 +285,20 @@ def identity_set_password(*, identity_id, password: str) -> Credential:
     """Set (or replace) the identity's password; the caller has checked the policy."""
     identity = Identity.objects.select_for_update().get(pk=identity_id)
     return _set_password_credential(identity, get_schema(identity.schema_id), passwords.hash_password(password))
+
+
+@retrying
+def address_mark_verified(*, identity_id, address: str) -> bool:
+    """Mark the identity's verifiable ``address`` verified (proven by a code or link sent to it)."""
+    updated = VerifiableAddress.objects.filter(
+        identity_id=identity_id, value=normalize_identifier(address, is_email=True), verified=False
+    ).update(
+        verified=True,
+        verified_at=timezone.now(),
+        status=VerifiableAddress.Status.COMPLETED,
+        updated_at=timezone.now(),
+    )
+    return bool(updated)
 
 
 @retrying

@@ -58,7 +58,9 @@ def test_create_with_password(admin_api):
     assert created["schema_url"].endswith("/schemas/ZGVmYXVsdA")
     assert created["verifiable_addresses"][0]["verified"] is False
     identity = Identity.objects.get(pk=created["id"])
-    assert passwords.verify_password(PASSWORD, identity.credentials.get().config["hashed_password"]).valid
+    assert passwords.verify_password(
+        PASSWORD, identity.credentials.get(type="password").config["hashed_password"]
+    ).valid
 
 
 def test_create_with_imported_bcrypt_hash(admin_api, client):
@@ -213,7 +215,7 @@ def test_json_patch(admin_api, ada):
     assert response.status_code == 200, response.content
     assert response.json()["traits"]["name"]["first"] == "Augusta"
     assert response.json()["metadata_public"] == {"role": "author"}
-    stored = Credential.objects.get(identity=ada).config["hashed_password"]
+    stored = Credential.objects.get(identity=ada, type="password").config["hashed_password"]
     assert passwords.verify_password("an entirely new passphrase", stored).valid
 
 

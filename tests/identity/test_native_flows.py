@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from identity_app import passwords
-from identity_app.models import Credential, Flow, Identity, Session
+from identity_app.models import CourierMessage, Credential, Flow, Identity, Session
 from identity_app.services.identities import IdentityInput, PasswordInput, identity_create
 from tests.identity.conftest import PASSWORD, make_identity, message_ids, node
 
@@ -41,7 +41,19 @@ REGISTRATION = {"method": "password", "password": PASSWORD, "traits": {"email": 
 def test_registration_flow_has_kratos_nodes(app):
     flow = start(app, "registration")
     names = [n["attributes"]["name"] for n in flow["ui"]["nodes"]]
-    assert names == ["csrf_token", "traits.email", "traits.name.first", "traits.name.last", "password", "method"]
+    assert names == [
+        "csrf_token",
+        "traits.email",
+        "traits.name.first",
+        "traits.name.last",
+        "password",
+        "method",
+        "method",
+    ]
+    assert [n["attributes"].get("value") for n in flow["ui"]["nodes"] if n["attributes"]["name"] == "method"] == [
+        "password",
+        "code",
+    ]
     assert node(flow, "traits.email")["attributes"] == {
         "name": "traits.email",
         "type": "email",
@@ -53,7 +65,6 @@ def test_registration_flow_has_kratos_nodes(app):
     }
     assert node(flow, "traits.email")["meta"]["label"]["id"] == 1070002
     assert node(flow, "password")["attributes"]["autocomplete"] == "new-password"
-    assert node(flow, "method")["attributes"]["value"] == "password"
     assert node(flow, "csrf_token")["attributes"]["value"] == ""  # API flows carry no CSRF token
     assert flow["ui"]["action"].endswith(f"/self-service/registration?flow={flow['id']}")
     assert flow["state"] == "choose_method"
@@ -69,7 +80,11 @@ def test_native_registration_signs_in(app):
     assert body["session"]["authenticator_assurance_level"] == "aal1"
     assert body["session"]["authentication_methods"][0]["method"] == "password"
     token = body["session_token"]
-    assert body["continue_with"] == [{"action": "set_ory_session_token", "ory_session_token": token}]
+    assert body["continue_with"][0] == {"action": "set_ory_session_token", "ory_session_token": token}
+    verification = body["continue_with"][1]
+    assert verification["action"] == "show_verification_ui"
+    assert verification["flow"]["verifiable_address"] == "grace@example.com"
+    assert CourierMessage.objects.get().template_type == "verification_code_valid"
     assert not response.cookies
     # The token is not stored, only its hash; it works for whoami.
     assert not Session.objects.filter(token_hash=token).exists()
@@ -132,7 +147,13 @@ def test_unknown_method_is_refused(app):
 
 def test_native_login(app, ada):
     flow = start(app, "login")
-    assert [n["attributes"]["name"] for n in flow["ui"]["nodes"]] == ["csrf_token", "identifier", "password", "method"]
+    assert [n["attributes"]["name"] for n in flow["ui"]["nodes"]] == [
+        "csrf_token",
+        "identifier",
+        "password",
+        "method",
+        "method",
+    ]
     response = submit(
         app, "login", flow, {"method": "password", "identifier": "ADA@example.com ", "password": PASSWORD}
     )

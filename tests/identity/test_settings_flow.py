@@ -52,6 +52,7 @@ def test_settings_flow_shape(app_session, ada):
     assert [n["attributes"]["value"] for n in flow["ui"]["nodes"] if n["attributes"].get("name") == "method"] == [
         "profile",
         "password",
+        "delete_account",
     ]
 
 
@@ -101,7 +102,7 @@ def test_change_email_with_fresh_session_resyncs_identifiers(app_session, ada):
         content_type="application/json",
     )
     assert response.status_code == 200
-    credential = Credential.objects.get(identity=ada)
+    credential = Credential.objects.get(identity=ada, type="password")
     assert [i.identifier for i in credential.identifiers.all()] == ["ada.new@example.com"]
     assert [a.value for a in ada.verifiable_addresses.all()] == ["ada.new@example.com"]
     assert ada.verifiable_addresses.get().verified is False
@@ -142,7 +143,7 @@ def test_password_change_revokes_other_sessions(app_session, ada):
         content_type="application/json",
     )
     assert response.status_code == 200, response.content
-    stored = Credential.objects.get(identity=ada).config["hashed_password"]
+    stored = Credential.objects.get(identity=ada, type="password").config["hashed_password"]
     assert passwords.verify_password(NEW_PASSWORD, stored).valid
     assert not Session.objects.get(pk=other.session.pk).active
     assert Session.objects.get(pk=issued.session.pk).active
@@ -171,7 +172,7 @@ def test_password_change_needs_privilege(app_session, ada):
         content_type="application/json",
     )
     assert response.status_code == 403
-    stored = Credential.objects.get(identity=ada).config["hashed_password"]
+    stored = Credential.objects.get(identity=ada, type="password").config["hashed_password"]
     assert passwords.verify_password(PASSWORD, stored).valid
 
 
