@@ -42,6 +42,13 @@ def flag(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}.")
 
 
+def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = text(name, default).lower()
+    if value not in allowed:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(allowed)}, got {value!r}.")
+    return value
+
+
 def integer(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():

@@ -113,6 +113,8 @@ IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE = env.flag("IDENTITY_REVOKE_SESSIONS
 # One-time codes (recovery, verification, sign-in by e-mail): lifetime and wrong tries per flow.
 IDENTITY_CODE_LIFESPAN = env.integer("IDENTITY_CODE_LIFESPAN", 3600)  # seconds
 IDENTITY_CODE_MAX_ATTEMPTS = 5
+# How recovery proves the address: "code" (six digits in an e-mail) or "link" (a link with a token).
+IDENTITY_RECOVERY_METHOD = env.choice("IDENTITY_RECOVERY_METHOD", ("code", "link"), "code")
 # Tell an unknown address that someone tried to recover an account with it (off: Kratos' default).
 IDENTITY_RECOVERY_NOTIFY_UNKNOWN_RECIPIENTS = env.flag("IDENTITY_RECOVERY_NOTIFY_UNKNOWN_RECIPIENTS", False)
 IDENTITY_VERIFICATION_NOTIFY_UNKNOWN_RECIPIENTS = env.flag("IDENTITY_VERIFICATION_NOTIFY_UNKNOWN_RECIPIENTS", False)

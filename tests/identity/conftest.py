@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from identity_app.courier import courier_send_batch
 from identity_app.models import Identity
 from identity_app.services.identities import IdentityInput, PasswordInput, identity_create
 from tests.conftest import sign_in
@@ -59,3 +60,29 @@ def node(flow_json: dict, name: str) -> dict:
 def message_ids(flow_json: dict, name: str | None = None) -> list[int]:
     messages = flow_json["ui"]["messages"] if name is None else node(flow_json, name)["messages"]
     return [m["id"] for m in messages or []]
+
+
+def deliver_mail() -> None:
+    """Run the courier: inside a test's transaction the after-commit delivery never fires."""
+    courier_send_batch()
+
+
+def last_code(outbox, recipient: str) -> str:
+    """The six-digit code in the newest e-mail to ``recipient`` (delivering queued mail first)."""
+    deliver_mail()
+    for email in reversed(outbox):
+        if recipient in email.to:
+            match = re.search(r"\b(\d{6})\b", email.body)
+            assert match, email.body
+            return match.group(1)
+    raise AssertionError(f"no e-mail to {recipient}")
+
+
+def last_link(outbox, recipient: str) -> str:
+    deliver_mail()
+    for email in reversed(outbox):
+        if recipient in email.to:
+            match = re.search(r"(https?://\S+/self-service/\S+)", email.body)
+            assert match, email.body
+            return match.group(1)
+    raise AssertionError(f"no e-mail to {recipient}")
