@@ -263,3 +263,13 @@ def require_valid_traits(schema: IdentitySchema, traits: Any) -> None:
             reason=f"{where}: {first.message['text']}",
             details={"errors": [{"path": f"traits.{e.path}" if e.path else "traits", **e.message} for e in errors]},
         )
+
+
+def identifier_label(schema: IdentitySchema, credential_type: str) -> dict:
+    """The label for the login ``identifier`` field: the title of the trait(s) that identify the
+    credential (e.g. "E-Mail"), or Kratos' generic "ID" when they differ."""
+    paths = schema.identifier_paths.get(credential_type, [])
+    titles = {field.title for field in schema.fields if field.path in paths}
+    if len(titles) == 1:
+        return messages.label_generated(titles.pop(), "identifier")
+    return messages.label_id()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+DANGEROUS_GROUPS = {"delete_account"}
+
 GROUP_TITLES = {
     "password": "Password",
     "profile": "Profile",
@@ -33,6 +35,11 @@ class FormView:
     action: str
     method: str
     nodes: list[NodeView]
+
+    @property
+    def danger(self) -> bool:
+        """Forms whose action cannot be undone get a warning-coloured button."""
+        return self.group in DANGEROUS_GROUPS
 
 
 def _views(nodes: list[dict]) -> list[NodeView]:

@@ -71,7 +71,15 @@ def flow_page(request: HttpRequest, kind: str) -> HttpResponse:
         ),
         "",
     )
-    context = {"flow": flow, "forms": group_forms(flow.ui), "title": title, "lead": lead, "autofocus_name": first_field}
+    context = {
+        "flow": flow,
+        "forms": group_forms(flow.ui),
+        "title": title,
+        "lead": lead,
+        # Settings are independent sections, not alternative ways through one step.
+        "sections": kind == Flow.Kind.SETTINGS,
+        "autofocus_name": "" if kind == Flow.Kind.SETTINGS else first_field,
+    }
     return render(request, template, context)
 
 

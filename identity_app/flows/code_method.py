@@ -12,7 +12,7 @@ from identity_app.flows import base, messages, ui
 from identity_app.flows.base import FlowFailed, flatten
 from identity_app.identifiers import normalize_identifier
 from identity_app.models import Credential, Flow, Identity, OneTimeCode
-from identity_app.schemas import get_schema
+from identity_app.schemas import get_schema, identifier_label
 from identity_app.selectors import credential_for_identifier
 from identity_app.services.codes import code_issue, code_redeem, flow_remember
 from identity_app.services.identities import (
@@ -91,7 +91,8 @@ class CodeMethod:
     def login_nodes(self, flow: Flow, *, identity: Identity | None) -> list[dict]:
         nodes = [ui.submit_node(self.method, group=GROUP, label=messages.label_send_login_code())]
         if identity is None:
-            nodes.insert(0, ui.input_node("identifier", "text", value="", required=True, label=messages.label_id()))
+            label = identifier_label(get_schema(), Credential.Type.CODE)
+            nodes.insert(0, ui.input_node("identifier", "text", value="", required=True, label=label))
         return nodes
 
     def login(self, request, flow: Flow, payload: dict, *, session=None) -> Identity:

@@ -10,7 +10,7 @@ from identity_app import passwords, throttling
 from identity_app.flows import messages, ui
 from identity_app.flows.base import FlowFailed, client_ip, flatten, flow_save
 from identity_app.models import Credential, Flow, Identity
-from identity_app.schemas import get_schema
+from identity_app.schemas import get_schema, identifier_label
 from identity_app.selectors import credential_for_identifier
 from identity_app.services.credentials import password_rehash
 from identity_app.services.identities import (
@@ -51,7 +51,8 @@ class PasswordMethod:
             # Re-authentication: the identifier is fixed to the signed-in identity.
             identifier = ui.input_node("identifier", "hidden", value=_password_identifier(identity), required=True)
         else:
-            identifier = ui.input_node("identifier", "text", value="", required=True, label=messages.label_id())
+            label = identifier_label(get_schema(), Credential.Type.PASSWORD)
+            identifier = ui.input_node("identifier", "text", value="", required=True, label=label)
         return [
             identifier,
             ui.input_node(

@@ -43,7 +43,7 @@ def test_init_sets_an_httponly_csrf_cookie(browser):
 def test_login_page_renders_the_nodes_accessibly(browser, ada):
     flow_id, html = open_page(browser, "login")
     assert f'action="/self-service/login?flow={flow_id}"' in html
-    assert '<label for="f-identifier">ID' in html
+    assert '<label for="f-identifier">E-Mail' in html
     assert 'id="f-password" name="password" type="password"' in html
     assert 'autocomplete="current-password"' in html
     assert 'name="csrf_token" value="' in html
