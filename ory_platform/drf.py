@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, permissions, views
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from ory_platform.authentication import ApiKeyAuthentication
@@ -98,3 +99,14 @@ class AdminAPIView(views.APIView):
 
     def get_authenticate_header(self, request) -> str:
         return 'Bearer realm="admin"'
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """Answer with the view's first renderer whatever ``Accept`` says. Self-service endpoints are
+    hit by browsers (``Accept: text/html``) and decide for themselves between JSON and a redirect."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -42,6 +42,13 @@ def flag(name: str, default: bool = False) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}.")
 
 
+def choice(name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = text(name, default).lower()
+    if value not in allowed:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(allowed)}, got {value!r}.")
+    return value
+
+
 def integer(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
@@ -58,6 +65,20 @@ def words(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item for item in raw.replace(",", " ").split() if item]
+
+
+def mapping(name: str) -> dict[str, str]:
+    """``key=value`` pairs, comma-separated (``IDENTITY_SCHEMAS=customer=/etc/schemas/customer.json``)."""
+    raw = os.environ.get(name, "")
+    pairs: dict[str, str] = {}
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ImproperlyConfigured(f"{name} must be comma-separated key=value pairs, got {item!r}.")
+        pairs[key.strip()] = value.strip()
+    return pairs
 
 
 def secret_key(debug: bool) -> str:
@@ -162,3 +183,34 @@ def cache(url: str) -> dict:
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": urlsplit(url).netloc}
     raise ImproperlyConfigured(f"CACHE_URL scheme {scheme!r} is not supported: use redis://, rediss:// or locmem://.")
+
+
+def email(url: str) -> dict:
+    """``SMTP_URL`` → Django's e-mail settings. ``smtp://user:pass@host:587/?starttls=true`` or
+    ``smtps://...`` (implicit TLS); unset → the console backend (mail is printed, not sent)."""
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "EMAIL_HOST": "localhost",
+            "EMAIL_PORT": 25,
+            "EMAIL_HOST_USER": "",
+            "EMAIL_HOST_PASSWORD": "",
+            "EMAIL_USE_SSL": False,
+            "EMAIL_USE_TLS": False,
+            "EMAIL_TIMEOUT": 10,
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ImproperlyConfigured(f"SMTP_URL must start with smtp:// or smtps://, got {parts.scheme!r}.")
+    query = parse_qs(parts.query)
+    starttls = query.get("starttls", ["false"])[0].lower() in _TRUE
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": starttls and parts.scheme == "smtp",
+        "EMAIL_TIMEOUT": 10,
+    }

@@ -36,6 +36,7 @@ class OryError(Exception):
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         status_code: int | None = None,
+        extra: dict[str, Any] | None = None,
     ):
         self.message = message or self.default_message
         self.reason = reason
@@ -45,12 +46,16 @@ class OryError(Exception):
             self.status_code = status_code
         self.details = details or {}
         self.headers = headers or {}
+        # Top-level members beside "error", as some Ory errors carry (e.g. Kratos' "use_flow_id").
+        self.extra = extra or {}
         super().__init__(self.message)
 
     def as_envelope(self) -> dict[str, Any]:
-        return envelope(
+        body = envelope(
             self.status_code, error_id=self.error_id, message=self.message, reason=self.reason, details=self.details
         )
+        body.update(self.extra)
+        return body
 
 
 class BadRequest(OryError):
@@ -197,11 +202,7 @@ def error_response(
 
 
 def ory_error_response(error: OryError) -> JsonResponse:
-    return error_response(
-        error.status_code,
-        error_id=error.error_id,
-        message=error.message,
-        reason=error.reason,
-        details=error.details,
-        headers=error.headers,
-    )
+    response = JsonResponse(error.as_envelope(), status=error.status_code)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response

@@ -21,10 +21,9 @@ ALLOWED_HOSTS = env.words("ALLOWED_HOSTS", [_public.hostname, "127.0.0.1", "loca
 CSRF_TRUSTED_ORIGINS = [f"{_public.scheme}://{_public.netloc}", *env.words("CSRF_TRUSTED_ORIGINS")]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "ory_platform.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
@@ -47,7 +46,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "identity_app.authentication.IdentitySessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -89,12 +88,70 @@ CACHES = {"default": env.cache(env.text("CACHE_URL"))}
 
 # --- Identity and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "identity_app.Identity"
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = ["identity_app.authentication.IdentityPermissionBackend"]
+LOGIN_URL = "identity:login-page"
+# Django's own session only carries console messages; it lives in a signed cookie, not a table.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
+# --- Identities, credentials, sessions, self-service flows (Kratos) ----------------------------
+IDENTITY_SCHEMAS = {"default": "identity_app/schemas/default.schema.json", **env.mapping("IDENTITY_SCHEMAS")}
+IDENTITY_DEFAULT_SCHEMA_ID = env.text("IDENTITY_DEFAULT_SCHEMA_ID", "default")
+IDENTITY_SESSION_LIFESPAN = env.integer("IDENTITY_SESSION_LIFESPAN", 24 * 3600)  # seconds
+IDENTITY_FLOW_LIFESPAN = env.integer("IDENTITY_FLOW_LIFESPAN", 3600)  # seconds
+IDENTITY_SESSION_COOKIE_NAME = "ory_kratos_session"
+IDENTITY_CSRF_COOKIE_NAME = "ory_csrf_token"
+IDENTITY_COOKIE_SECURE = PUBLIC_URL_IS_HTTPS
+# Where `Authorization: Bearer` carries a session token (elsewhere it is an API key or access token).
+IDENTITY_BEARER_SESSION_PATHS = ["/sessions", "/self-service/"]
+IDENTITY_RETURN_TO_ALLOWED_HOSTS = env.words("IDENTITY_RETURN_TO_ALLOWED_HOSTS")
+IDENTITY_DEFAULT_RETURN_URL = env.text("IDENTITY_DEFAULT_RETURN_URL")  # empty: the home page
+IDENTITY_LOGOUT_RETURN_URL = env.text("IDENTITY_LOGOUT_RETURN_URL")  # empty: the login page
+IDENTITY_REGISTRATION_SIGNS_IN = env.flag("IDENTITY_REGISTRATION_SIGNS_IN", True)
+# Changing credentials or identifying traits needs a sign-in at most this old (seconds).
+IDENTITY_PRIVILEGED_SESSION_MAX_AGE = env.integer("IDENTITY_PRIVILEGED_SESSION_MAX_AGE", 15 * 60)
+IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE = env.flag("IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE", True)
+# One-time codes (recovery, verification, sign-in by e-mail): lifetime and wrong tries per flow.
+IDENTITY_CODE_LIFESPAN = env.integer("IDENTITY_CODE_LIFESPAN", 3600)  # seconds
+IDENTITY_CODE_MAX_ATTEMPTS = 5
+# How recovery proves the address: "code" (six digits in an e-mail) or "link" (a link with a token).
+IDENTITY_RECOVERY_METHOD = env.choice("IDENTITY_RECOVERY_METHOD", ("code", "link"), "code")
+# Tell an unknown address that someone tried to recover an account with it (off: Kratos' default).
+IDENTITY_RECOVERY_NOTIFY_UNKNOWN_RECIPIENTS = env.flag("IDENTITY_RECOVERY_NOTIFY_UNKNOWN_RECIPIENTS", False)
+IDENTITY_VERIFICATION_NOTIFY_UNKNOWN_RECIPIENTS = env.flag("IDENTITY_VERIFICATION_NOTIFY_UNKNOWN_RECIPIENTS", False)
+# Failed attempts allowed per window (attempts, seconds), per identifier and per client IP.
+IDENTITY_THROTTLE_ENABLED = env.flag("IDENTITY_THROTTLE_ENABLED", True)
+IDENTITY_THROTTLE = {
+    "login": {"per_identifier": (5, 300), "per_ip": (50, 300)},
+    "code": {"per_identifier": (5, 300), "per_ip": (30, 300)},
+    "registration": {"per_ip": (20, 3600)},
+}
+
+# --- Courier (outgoing e-mail) ------------------------------------------------------------------
+_email = env.email(env.text("SMTP_URL"))
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_SSL, EMAIL_USE_TLS, EMAIL_TIMEOUT = _email["EMAIL_USE_SSL"], _email["EMAIL_USE_TLS"], _email["EMAIL_TIMEOUT"]
+IDENTITY_COURIER_FROM = env.text("COURIER_FROM", f"no-reply@{_public.hostname}")
+IDENTITY_COURIER_DELIVER_ON_COMMIT = env.flag("COURIER_DELIVER_ON_COMMIT", True)
+IDENTITY_COURIER_MAX_SENDS = env.integer("COURIER_MAX_SENDS", 5)
+IDENTITY_COURIER_RETRY_BASE_DELAY = 30  # seconds; doubles with every failed attempt
+
+# The first hasher writes new hashes; the rest only read hashes imported from Django projects.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "identity_app.passwords.hashing.IdentityArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
+
+# --- Passwords (identity_app.passwords) --------------------------------------------------------
+# argon2id cost: 64 MiB, one pass, two lanes, about 75 ms per hash on the 2-core production
+# machine; the measurement is in identity_app/passwords/hashing.py.
+IDENTITY_PASSWORD_ARGON2 = {"time_cost": 1, "memory_cost": 65536, "parallelism": 2}
+IDENTITY_PASSWORD_MIN_LENGTH = 8
+IDENTITY_PASSWORD_MAX_LENGTH = 1024
 
 # --- OAuth2 (django-oauth-toolkit's swappable models live in oauth2_app) -----------------------
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_app.Client"
@@ -218,9 +275,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"oryAccessToken": {"type": "http", "scheme": "bearer", "description": "Admin API key"}}
-    },
 }
 
 # --- Static files ------------------------------------------------------------------------------

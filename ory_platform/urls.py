@@ -9,10 +9,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from ory_platform import health
 
-admin.site.site_header = "Ory Platform console"
-admin.site.site_title = "Ory Platform console"
-admin.site.index_title = "Identities, OAuth2 clients, permissions"
-
 urlpatterns = [
     path("health/alive", health.AliveView.as_view(), name="health-alive"),
     path("health/ready", health.ReadyView.as_view(), name="health-ready"),
@@ -20,6 +16,7 @@ urlpatterns = [
     path("api/schema", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     path("console/", admin.site.urls),
+    path("", include("identity_app.urls")),
     # Keto: /relation-tuples..., /namespaces, /opl/syntax/check and /admin/relation-tuples.
     path("", include("permissions_app.api.urls")),
 ]

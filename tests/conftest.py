@@ -21,6 +21,16 @@ class IdentityFactory(factory.django.DjangoModelFactory):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttling counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def identity(db) -> Identity:
     return IdentityFactory()
@@ -46,6 +56,23 @@ def admin_api(api_key_secret) -> APIClient:
     """An API client that sends a valid admin API key."""
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {api_key_secret}")
+    return client
+
+
+def sign_in(client, identity: Identity, *, method: str = "password"):
+    """Give ``client`` (Django's test client) a session cookie for ``identity``; returns the issued session."""
+    from django.conf import settings
+
+    from identity_app.services.sessions import ClientInfo, session_issue
+
+    issued = session_issue(identity=identity, method=method, client=ClientInfo(ip_address="127.0.0.1"))
+    client.cookies[settings.IDENTITY_SESSION_COOKIE_NAME] = issued.token
+    return issued
+
+
+@pytest.fixture
+def staff_client(client, staff_identity):
+    sign_in(client, staff_identity)
     return client
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ory_platform.api_keys import api_key_create, api_key_revoke, api_key_verify
 from ory_platform.errors import Conflict
 from ory_platform.models import ApiKey
+from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.foundation.urls")]
 
@@ -107,7 +108,7 @@ def test_last_used_is_recorded_but_not_written_on_every_request(client, api_key_
 
 
 def test_console_creates_a_key_and_shows_the_secret_once(client, staff_identity):
-    client.force_login(staff_identity)
+    sign_in(client, staff_identity)
     response = client.post("/console/ory_platform/apikey/add/", {"name": "from-console"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -120,7 +121,7 @@ def test_console_creates_a_key_and_shows_the_secret_once(client, staff_identity)
 
 
 def test_console_revokes_keys(client, staff_identity, api_key_secret):
-    client.force_login(staff_identity)
+    sign_in(client, staff_identity)
     api_key = ApiKey.objects.get(name="test-suite")
     response = client.post(
         "/console/ory_platform/apikey/",

@@ -10,6 +10,7 @@ from django.db import DatabaseError
 
 from ory_platform import __version__, health
 from ory_platform.structured_logging import JsonFormatter, scrub
+from tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -68,29 +69,31 @@ def test_swagger_ui_is_served_from_local_static_files(client):
     assert "https://" not in page and "http://" not in page.replace("http://testserver", "")
 
 
-def test_console_sends_anonymous_visitors_to_its_login(client):
+def test_console_sends_anonymous_visitors_to_the_sign_in_page(client):
     response = client.get("/console/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/console/login/")
+    assert response["Location"] == "/console/login/?next=/console/"
     login = client.get(response["Location"])
-    assert login.status_code == 200
-    assert b"Ory Platform console" in login.content
+    assert login["Location"] == "/login?return_to=%2Fconsole%2F"
 
 
 def test_console_refuses_non_staff(client, identity):
-    client.force_login(identity)
+    sign_in(client, identity)
     assert client.get("/console/").status_code == 302
+    page = client.get("/console/login/?next=/console/")
+    assert page.status_code == 403
+    assert b"may not use the staff console" in page.content
 
 
 def test_console_admits_staff(client, staff_identity):
-    client.force_login(staff_identity)
+    sign_in(client, staff_identity)
     response = client.get("/console/")
     assert response.status_code == 200
     assert b"Ory Platform console" in response.content
 
 
 def test_security_headers_on_html(client):
-    response = client.get("/console/login/")
+    response = client.get("/login", follow=True)
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"

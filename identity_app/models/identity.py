@@ -77,3 +77,65 @@ class Identity(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class AddressVia(models.TextChoices):
+    EMAIL = "email", "E-mail"
+
+
+class VerifiableAddress(models.Model):
+    """An address (e-mail) taken from the identity's traits that the identity can prove it owns.
+
+    Which traits are verifiable is declared by the identity schema (``ory.sh/kratos.verification``).
+    Kratos' ``identity_verifiable_addresses``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        COMPLETED = "completed", "Completed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="verifiable_addresses")
+    value = models.CharField(max_length=400)
+    via = models.CharField(max_length=16, choices=AddressVia.choices, default=AddressVia.EMAIL)
+    verified = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "identity_verifiable_addresses"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["via", "value"], name="verifiable_address_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sent", "completed"]), name="verifiable_address_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RecoveryAddress(models.Model):
+    """An address (e-mail) through which the identity can regain access to a lost account.
+
+    Declared by the identity schema (``ory.sh/kratos.recovery``). Kratos' ``identity_recovery_addresses``.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="recovery_addresses")
+    value = models.CharField(max_length=400)
+    via = models.CharField(max_length=16, choices=AddressVia.choices, default=AddressVia.EMAIL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "identity_recovery_addresses"
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["via", "value"], name="recovery_address_unique")]
+
+    def __str__(self) -> str:
+        return self.value

@@ -1,0 +1,76 @@
+"""Reading identities and sessions. Other apps (oauth2_app) may call these."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from identity_app.identifiers import normalize_identifier
+from identity_app.models import Credential, CredentialIdentifier, Identity, Session
+from identity_app.tokens import token_hash
+
+
+def identity_get(identity_id) -> Identity | None:
+    try:
+        return Identity.objects.get(pk=identity_id)
+    except (Identity.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def identities_with_details() -> QuerySet[Identity]:
+    """Identities with everything their JSON shows, in four queries for any page size."""
+    return Identity.objects.prefetch_related(
+        "verifiable_addresses",
+        "recovery_addresses",
+        Prefetch("credentials", queryset=Credential.objects.prefetch_related("identifiers")),
+    )
+
+
+def credential_for_identifier(credential_type: str, identifier: str) -> Credential | None:
+    """The credential of this type that ``identifier`` selects, with its identity, or ``None``."""
+    row = (
+        CredentialIdentifier.objects.select_related("credential__identity")
+        .filter(type=credential_type, identifier=normalize_identifier(identifier))
+        .first()
+    )
+    return row.credential if row else None
+
+
+def session_for_token(token: str) -> Session | None:
+    """The valid session that ``token`` proves, or ``None``. One indexed query."""
+    if not token or len(token) > 256:
+        return None
+    session = Session.objects.select_related("identity").filter(token_hash=token_hash(token), active=True).first()
+    if session is None or not session.is_valid(timezone.now()):
+        return None
+    return session
+
+
+def identity_email_verified(identity: Identity, email: str) -> bool:
+    """Whether ``email`` is one of the identity's verified addresses."""
+    return identity.verifiable_addresses.filter(
+        value=normalize_identifier(email, is_email=True), verified=True
+    ).exists()
+
+
+def identity_oidc_claims(identity: Identity) -> dict:
+    """Standard OpenID Connect claims (email, email_verified, name, given_name, family_name) from
+    the identity's traits, for the OAuth2 app's ID tokens and userinfo."""
+    traits = identity.traits if isinstance(identity.traits, dict) else {}
+    claims: dict = {}
+    email = traits.get("email")
+    if isinstance(email, str) and email:
+        claims["email"] = email
+        claims["email_verified"] = identity_email_verified(identity, email)
+    name = traits.get("name")
+    if isinstance(name, dict):
+        first, last = name.get("first") or "", name.get("last") or ""
+        if first:
+            claims["given_name"] = first
+        if last:
+            claims["family_name"] = last
+        if first or last:
+            claims["name"] = " ".join(part for part in (first, last) if part)
+    elif isinstance(name, str) and name:
+        claims["name"] = name
+    return claims

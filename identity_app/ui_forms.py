@@ -1,0 +1,93 @@
+"""Turning a flow's UI nodes into HTML forms: one form per method, each with the shared nodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DANGEROUS_GROUPS = {"delete_account"}
+
+GROUP_TITLES = {
+    "password": "Password",
+    "profile": "Profile",
+    "code": "Email code",
+    "totp": "Authenticator app",
+    "lookup_secret": "Backup codes",
+    "webauthn": "Security keys",
+    "passkey": "Passkeys",
+    "link": "Email link",
+    "delete_account": "Delete your account",
+}
+
+
+@dataclass
+class NodeView:
+    node: dict
+    #: a submit button after the form's first: an alternative method, styled as secondary and
+    #: exempt from the browser's required-field checks (its method may not need those fields)
+    alternative: bool = False
+
+
+@dataclass
+class FormView:
+    group: str
+    title: str
+    action: str
+    method: str
+    nodes: list[NodeView]
+
+    @property
+    def danger(self) -> bool:
+        """Forms whose action cannot be undone get a warning-coloured button."""
+        return self.group in DANGEROUS_GROUPS
+
+
+def _views(nodes: list[dict]) -> list[NodeView]:
+    views, seen_submit = [], False
+    for node in nodes:
+        is_submit = node.get("type") == "input" and node["attributes"].get("type") == "submit"
+        views.append(NodeView(node, alternative=is_submit and seen_submit))
+        seen_submit = seen_submit or is_submit
+    return views
+
+
+def action_path(action: str) -> str:
+    """The form action without scheme and host: pages post to the site they were served from."""
+    parts = urlsplit(action)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _visible_input(node: dict) -> bool:
+    return node.get("type") == "input" and node["attributes"].get("type") not in ("hidden", "submit", "button")
+
+
+def group_forms(ui: dict) -> list[FormView]:
+    """How a flow's nodes become HTML forms.
+
+    When the shared ``default`` group holds fields the user fills in (an identifier, traits),
+    the methods are alternatives for the same fields: one form, one submit button per method.
+    Otherwise (settings: profile, password, second factors) each method group is its own form,
+    with the shared hidden nodes (the CSRF token) in each."""
+    nodes = ui.get("nodes", [])
+    shared = [n for n in nodes if n.get("group") == "default"]
+    if any(_visible_input(n) for n in shared):
+        return [FormView("", "", action_path(ui.get("action", "")), ui.get("method", "POST"), _views(nodes))]
+    groups: list[str] = []
+    for node in nodes:
+        group = node.get("group", "default")
+        if group != "default" and group not in groups:
+            groups.append(group)
+    action = action_path(ui.get("action", ""))
+    method = ui.get("method", "POST")
+    if not groups:
+        return [FormView("default", "", action, method, _views(shared))]
+    return [
+        FormView(
+            group,
+            GROUP_TITLES.get(group, group.replace("_", " ").title()),
+            action,
+            method,
+            _views([*shared, *[n for n in nodes if n.get("group") == group]]),
+        )
+        for group in groups
+    ]

@@ -1,0 +1,40 @@
+"""The staff console: Django's admin site, entered through the platform's own sign-in.
+
+There is one way to sign in: the identity login flow. The console's login page sends staff
+there and back; a signed-in identity that is not staff is told so instead of looping.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+class ConsoleSite(admin.AdminSite):
+    site_header = "Ory Platform console"
+    site_title = "Ory Platform console"
+    index_title = "Identities, OAuth2 clients, permissions"
+
+    def _next(self, request: HttpRequest) -> str:
+        target = request.GET.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/"):
+            return target
+        return reverse("admin:index", current_app=self.name)
+
+    def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        target = self._next(request)
+        if request.user.is_authenticated:
+            if self.has_permission(request):
+                return redirect(target)
+            context = {**self.each_context(request), "title": "No access", "target": target}
+            return TemplateResponse(request, "admin/no_access.html", context, status=403)
+        return redirect(f"{reverse('identity:login-page')}?{urlencode({'return_to': target})}")
+
+    def logout(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        return redirect("identity:logout-page")
