@@ -124,7 +124,7 @@ class TupleReader:
                 params += self._subject_params
         sql = f"{self._select}{' OR '.join(parts)} LIMIT %s"
         params.append(self.max_width + 1)
-        with connections[self.using].cursor() as cursor:
+        with _cursor(self.using) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         self.statements += 1
@@ -155,6 +155,36 @@ class TupleReader:
             elif entry.leaves is not None:
                 entry.leaves.append(subject_set)
         self.nodes.update(read)
+
+
+def _cursor(using: str):
+    """A cursor for the engine's reads.
+
+    On PostgreSQL the statements run as prepared statements: the engine sends a handful of
+    statement shapes thousands of times, and planning them (about 0.3 ms each, more than running
+    them) is then done once per connection. Django disables psycopg's automatic preparation
+    (for connection poolers), so these statements ask for it explicitly; everything else, and
+    every other database, goes through Django's ordinary cursor.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    cursor = _PreparedCursor(connection.connection)
+    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+
+
+try:
+    import psycopg
+
+    class _PreparedCursor(psycopg.Cursor):
+        """Server-side parameter binding, and a prepared statement for every execution."""
+
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+except ImportError:  # pragma: no cover - psycopg is a requirement; SQLite-only installs may lack it
+    _PreparedCursor = None
 
 
 @dataclass(frozen=True, slots=True)
