@@ -65,6 +65,7 @@ class Evaluator:
     def __init__(self, schema: Schema, reader: TupleReader):
         self.schema = schema
         self.reader = reader
+        self.permits = schema.permits_by_name()
         self.limitations: set[str] = set()
         self._memo: dict[tuple, int] = {}
         self._active: set[tuple] = set()
@@ -105,7 +106,7 @@ class Evaluator:
                 if name in seen:
                     continue
                 seen.add(name)
-                definition = self.schema.permit(namespace, name)
+                definition = self.permits.get((namespace, name))
                 if definition is None:
                     included.add(name)
                     continue
@@ -150,7 +151,7 @@ class Evaluator:
                 todo.append(object_)
         if not todo:
             return results
-        permit = self.schema.permit(namespace, relation)
+        permit = self.permits.get((namespace, relation))
         kind = "permit" if permit else "relation"
         opened = self._open(traces, todo, kind, lambda o: _label(namespace, o, relation))
         if depth <= 0:
@@ -229,7 +230,7 @@ class Evaluator:
         computed = [child.relation for child in rewrite.children if isinstance(child, ComputedSubjectSet)]
         if computed:
             # Keto's OR shortcut: the direct tuples of every included relation first, at this depth.
-            stored = [name for name in computed if self.schema.permit(namespace, name) is None]
+            stored = [name for name in computed if (namespace, name) not in self.permits]
             if stored:
                 self.reader.load((namespace, o, name) for o in objects for name in stored)
                 for object_ in objects:

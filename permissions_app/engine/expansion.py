@@ -29,6 +29,7 @@ class Expansion:
         self.evaluator = evaluator
         self.reader = evaluator.reader
         self.schema = evaluator.schema
+        self.permits = evaluator.permits
         self.depth = depth
         self.starts = {object_: (namespace, object_, relation) for object_ in objects}
         self.results = dict.fromkeys(objects, NOT_MEMBER)
@@ -72,9 +73,7 @@ class Expansion:
     def _check_level(self, level: dict[Node, set[str]]) -> None:
         """Is the subject directly in any subject set of this level?"""
         stored = [
-            node
-            for node, sources in level.items()
-            if sources & self.active and self.schema.permit(node[0], node[2]) is None
+            node for node, sources in level.items() if sources & self.active and (node[0], node[2]) not in self.permits
         ]
         self.reader.load(stored)
         for node in stored:
@@ -86,7 +85,7 @@ class Expansion:
         """Subject sets that are permits: evaluate their rewrite at the remaining depth."""
         groups: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(dict)
         for node, sources in level.items():
-            if self.schema.permit(node[0], node[2]) is not None:
+            if (node[0], node[2]) in self.permits:
                 alive = self._alive(sources)
                 if alive:
                     groups[(node[0], node[2])][node[1]] = alive
@@ -114,9 +113,7 @@ class Expansion:
     def _next_level(self, level: dict[Node, set[str]], *, cut: bool) -> dict[Node, set[str]]:
         stored = {node: self._alive(sources) for node, sources in level.items()}
         stored = {
-            node: sources
-            for node, sources in stored.items()
-            if sources and self.schema.permit(node[0], node[2]) is None
+            node: sources for node, sources in stored.items() if sources and (node[0], node[2]) not in self.permits
         }
         if cut:
             # Keto: a subject set expanded with one unit of depth left, holding subject sets
@@ -156,7 +153,7 @@ class Expansion:
                 parent = trace
                 for node in reversed(chain):
                     parent = parent.add("subject_set", f"{node[0]}:{node[1]}#{node[2]}", MEMBER)
-                if self.schema.permit(found[0], found[2]) is None:
+                if (found[0], found[2]) not in self.permits:
                     parent.add("tuple", f"{found[0]}:{found[1]}#{found[2]}@{self.reader.subject}", MEMBER)
                 continue
             searched = list(parents)

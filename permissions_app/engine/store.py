@@ -14,7 +14,6 @@ The SQL is portable (SQLite, PostgreSQL, CockroachDB): plain ``SELECT`` with ``=
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -44,6 +43,40 @@ class NodeTuples:
         return None if self.leaves is None else bool(self.leaves)
 
 
+_COLUMNS = "namespace, object, relation, subject_id, subject_set_namespace, subject_set_object, subject_set_relation"
+_SUBJECT_ID = "subject_id = %s"
+_SUBJECT_SET = (
+    "(subject_id = '' AND subject_set_namespace = %s AND subject_set_object = %s AND subject_set_relation = %s)"
+)
+_EXPANDABLE = "(subject_id = '' AND subject_set_relation <> '')"
+_ANY_SET = "subject_id = ''"
+# SQL text by (table, subject kind, shape of the groups): the engine sends a few shapes over and over.
+_sql_cache: dict[tuple, str] = {}
+
+
+def _statement(table: str, by_id: bool, shape: tuple[tuple[int, int, bool], ...]) -> str:
+    key = (table, by_id, shape)
+    sql = _sql_cache.get(key)
+    if sql is None:
+        subject = _SUBJECT_ID if by_id else _SUBJECT_SET
+        parts = []
+        for leaves in (False, True):
+            conditions = [
+                f"(namespace = %s AND object IN ({', '.join(['%s'] * objects)}) "
+                f"AND relation IN ({', '.join(['%s'] * relations)}))"
+                for objects, relations, group_leaves in shape
+                if group_leaves is leaves
+            ]
+            if conditions:
+                parts.append(f"(({' OR '.join(conditions)}) AND ({subject} OR {_ANY_SET if leaves else _EXPANDABLE}))")
+        # Only the quoted table name is interpolated; every value is a parameter.
+        sql = f"SELECT {_COLUMNS} FROM {table} WHERE {' OR '.join(parts)} LIMIT %s"  # noqa: S608
+        if len(_sql_cache) > 2000:
+            _sql_cache.clear()
+        _sql_cache[key] = sql
+    return sql
+
+
 class TupleReader:
     """Reads nodes for the subject of one evaluation and caches them."""
 
@@ -53,48 +86,41 @@ class TupleReader:
         self.using = using
         self.nodes: dict[Node, NodeTuples] = {}
         self.statements = 0
-        meta = RelationTuple._meta
-        self._table = connections[using].ops.quote_name(meta.db_table)
-        # Only the quoted table name is interpolated; every value is a query parameter.
-        columns = (
-            "namespace, object, relation, subject_id, subject_set_namespace, subject_set_object, subject_set_relation"
+        self._table = connections[using].ops.quote_name(RelationTuple._meta.db_table)
+        self._by_id = isinstance(subject, SubjectID)
+        self._subject_params: list[str] = (
+            [subject.id] if self._by_id else [subject.namespace, subject.object, subject.relation]
         )
-        self._select = f"SELECT {columns} FROM {self._table} WHERE "  # noqa: S608
-        if isinstance(subject, SubjectID):
-            self._subject_sql = "subject_id = %s"
-            self._subject_params: list[str] = [subject.id]
-        else:
-            self._subject_sql = (
-                "(subject_id = '' AND subject_set_namespace = %s AND subject_set_object = %s "
-                "AND subject_set_relation = %s)"
-            )
-            self._subject_params = [subject.namespace, subject.object, subject.relation]
 
     def get(self, node: Node) -> NodeTuples:
         return self.nodes[node]
 
     def load(self, nodes: Iterable[Node], *, leaves: bool = False) -> None:
         """Make sure ``nodes`` are read (with their relation-less subject sets if ``leaves``)."""
-        self.load_mixed(() if leaves else nodes, nodes if leaves else ())
+        if leaves:
+            self.load_mixed((), nodes)
+        else:
+            self.load_mixed(nodes, ())
 
     def load_mixed(self, nodes: Iterable[Node], nodes_with_leaves: Iterable[Node]) -> None:
         """Read both kinds of nodes, in as few statements as possible."""
-        missing: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
-        seen: set[Node] = set()
-        for leaves, group in ((True, nodes_with_leaves), (False, nodes)):
-            for node in group:
-                known = self.nodes.get(node)
-                if node in seen or (known is not None and (known.leaves is not None or not leaves)):
-                    continue
-                seen.add(node)
-                missing[(node[0], node[2], leaves)].append(node[1])
+        known = self.nodes
+        missing: dict[tuple[str, str, bool], dict[str, None]] = {}  # dicts: ordered, deduplicated
+        for node in nodes_with_leaves:
+            entry = known.get(node)
+            if entry is None or entry.leaves is None:
+                missing.setdefault((node[0], node[2], True), {})[node[1]] = None
+        for node in nodes:
+            if node not in known and node[1] not in missing.get((node[0], node[2], True), ()):
+                missing.setdefault((node[0], node[2], False), {})[node[1]] = None
         if not missing:
             return
         # Relations asked about for the same objects share one condition (relation IN (...)).
-        shared: dict[tuple[str, bool, tuple[str, ...]], list[str]] = defaultdict(list)
-        for (namespace, relation, leaves), objects in missing.items():
+        shared: dict[tuple[str, bool, tuple[str, ...]], list[str]] = {}
+        for (namespace, relation, leaves), unique in missing.items():
+            objects = list(unique)
             for start in range(0, len(objects), CHUNK_SIZE):
-                shared[(namespace, leaves, tuple(objects[start : start + CHUNK_SIZE]))].append(relation)
+                shared.setdefault((namespace, leaves, tuple(objects[start : start + CHUNK_SIZE])), []).append(relation)
         batch: list[_Group] = []
         size = 0
         for (namespace, leaves, objects), relations in shared.items():
@@ -108,24 +134,26 @@ class TupleReader:
 
     def _read(self, groups: list[_Group]) -> None:
         params: list[str | int] = []
-        parts = []
         for leaves in (False, True):
-            conditions = []
+            present = False
             for group in groups:
-                if group.leaves is not leaves:
-                    continue
-                objects = ", ".join(["%s"] * len(group.objects))
-                relations = ", ".join(["%s"] * len(group.relations))
-                conditions.append(f"(namespace = %s AND object IN ({objects}) AND relation IN ({relations}))")
-                params += [group.namespace, *group.objects, *group.relations]
-            if conditions:
-                subject_sets = "subject_id = ''" if leaves else "(subject_id = '' AND subject_set_relation <> '')"
-                parts.append(f"(({' OR '.join(conditions)}) AND ({self._subject_sql} OR {subject_sets}))")
+                if group.leaves is leaves:
+                    params.append(group.namespace)
+                    params += group.objects
+                    params += group.relations
+                    present = True
+            if present:
                 params += self._subject_params
-        sql = f"{self._select}{' OR '.join(parts)} LIMIT %s"
         params.append(self.max_width + 1)
+        # The statement lists the plain groups first, then those with leaves, as the parameters do.
+        shape = tuple(
+            (len(g.objects), len(g.relations), g.leaves)
+            for leaves in (False, True)
+            for g in groups
+            if g.leaves is leaves
+        )
         with _cursor(self.using) as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(_statement(self._table, self._by_id, shape), params)
             rows = cursor.fetchall()
         self.statements += 1
         truncated = len(rows) > self.max_width
@@ -136,11 +164,9 @@ class TupleReader:
         for group in groups:
             for object_ in group.objects:
                 for relation in group.relations:
-                    node = (group.namespace, object_, relation)
-                    entry = NodeTuples(truncated=truncated)
-                    if group.leaves:
-                        entry.leaves = []
-                    read[node] = entry
+                    read[(group.namespace, object_, relation)] = NodeTuples(
+                        truncated=truncated, leaves=[] if group.leaves else None
+                    )
         subject = self.subject
         for namespace, object_, relation, subject_id, set_namespace, set_object, set_relation in rows:
             entry = read[(namespace, object_, relation)]

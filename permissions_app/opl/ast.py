@@ -135,6 +135,14 @@ class Schema:
         found = self.namespaces.get(namespace)
         return found.permits.get(name) if found else None
 
+    def permits_by_name(self) -> dict[tuple[str, str], Permit]:
+        """Every permit by ``(namespace, name)``: one dictionary lookup for the engine's hot paths."""
+        index = self.derived.get("permits")
+        if index is None:
+            index = {(ns.name, name): permit for ns in self.namespaces.values() for name, permit in ns.permits.items()}
+            self.derived["permits"] = index
+        return index
+
     def is_relation(self, namespace: str, name: str) -> bool:
         found = self.namespaces.get(namespace)
         return bool(found and name in found.relations)
