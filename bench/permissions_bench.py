@@ -55,13 +55,25 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return cut[49], cut[94], cut[98]
 
 
-def report(label: str, latencies: list[float], elapsed: float, allowed: int | None = None) -> None:
+def report(label: str, latencies: list[float], elapsed: float, allowed: int | None = None) -> tuple:
     p50, p95, p99 = percentiles(latencies)
     rate = len(latencies) / elapsed
     extra = f"  (allowed {allowed / len(latencies):.0%})" if allowed is not None else ""
     print(
-        f"  {label:<22} {len(latencies):>5} checks  p50 {p50 * 1000:6.2f} ms  p95 {p95 * 1000:6.2f} ms  "
+        f"  {label:<26} {len(latencies):>5} checks  p50 {p50 * 1000:6.2f} ms  p95 {p95 * 1000:6.2f} ms  "
         f"p99 {p99 * 1000:6.2f} ms  {rate:8,.0f} checks/s{extra}"
+    )
+    return p50, p95, p99, rate
+
+
+def summarize(label: str, rounds: list[tuple]) -> None:
+    """The median of each figure over the rounds (the machine is shared: single rounds are noisy)."""
+    if len(rounds) < 2:
+        return
+    p50, p95, p99, rate = (statistics.median(values) for values in zip(*rounds, strict=True))
+    print(
+        f"  {label + ', median':<26} {len(rounds):>2} rounds  p50 {p50 * 1000:6.2f} ms  p95 {p95 * 1000:6.2f} ms  "
+        f"p99 {p99 * 1000:6.2f} ms  {rate:8,.0f} checks/s"
     )
 
 
@@ -83,17 +95,21 @@ def load(scale: int, batch: int = 5000) -> int:
     return total
 
 
-def in_process(checks) -> None:
+def in_process(checks, rounds: int) -> None:
     relationships = [Relationship(ns, obj, rel, SubjectID(sub)) for ns, obj, rel, sub in checks]
     for relationship in relationships[:100]:  # warm the connection, the model cache and the OS
         check(relationship)
-    latencies, allowed = [], 0
-    started = time.perf_counter()
-    for relationship in relationships:
-        begin = time.perf_counter()
-        allowed += check(relationship).allowed
-        latencies.append(time.perf_counter() - begin)
-    report("in-process (engine)", latencies, time.perf_counter() - started, allowed)
+    results = []
+    for number in range(rounds):
+        latencies, allowed = [], 0
+        started = time.perf_counter()
+        for relationship in relationships:
+            begin = time.perf_counter()
+            allowed += check(relationship).allowed
+            latencies.append(time.perf_counter() - begin)
+        label = f"in-process, round {number + 1}" if rounds > 1 else "in-process (engine)"
+        results.append(report(label, latencies, time.perf_counter() - started, allowed))
+    summarize("in-process", results)
 
 
 def _free_port() -> int:
@@ -102,7 +118,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def over_http(checks, workers: int, clients: int) -> None:
+def over_http(checks, workers: int, clients: int, rounds: int) -> None:
     port = _free_port()
     key = api_key_create(name=f"bench-{port}")
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": str(workers), "GUNICORN_THREADS": "1"}
@@ -136,25 +152,28 @@ def over_http(checks, workers: int, clients: int) -> None:
                 response.raise_for_status()
                 latencies.append(time.perf_counter() - begin)
 
-        with requests.Session() as session:
-            run(urls[:100] * workers, [], session)  # warm every worker
+        sequential, concurrent = [], []
+        sessions = [requests.Session() for _ in range(clients)]
+        run(urls[:100] * workers, [], sessions[0])  # warm every worker
+        for _ in range(rounds):
             latencies: list[float] = []
             started = time.perf_counter()
-            run(urls, latencies, session)
-            report(f"http, 1 client, {workers}w", latencies, time.perf_counter() - started)
+            run(urls, latencies, sessions[0])
+            sequential.append(report(f"http, 1 client, {workers}w", latencies, time.perf_counter() - started))
 
-        latencies = []
-        sessions = [requests.Session() for _ in range(clients)]
-        threads = [
-            threading.Thread(target=run, args=(urls[index::clients], latencies, sessions[index]))
-            for index in range(clients)
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        report(f"http, {clients} clients, {workers}w", latencies, time.perf_counter() - started)
+            latencies = []
+            threads = [
+                threading.Thread(target=run, args=(urls[index::clients], latencies, sessions[index]))
+                for index in range(clients)
+            ]
+            started = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            concurrent.append(report(f"http, {clients} clients, {workers}w", latencies, time.perf_counter() - started))
+        summarize("http, 1 client", sequential)
+        summarize(f"http, {clients} clients", concurrent)
         for session in sessions:
             session.close()
     finally:
@@ -171,6 +190,7 @@ def main() -> None:
     parser.add_argument("--no-http", action="store_true", help="only the in-process benchmark")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients (default 4)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the medians are printed (default 3)")
     options = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -179,10 +199,10 @@ def main() -> None:
         load(options.scale)
     print(f"  {RelationTuple.objects.count():,} tuples stored")
     checks = mixed_checks(generate(options.scale), options.checks)
-    in_process(checks)
+    in_process(checks, options.rounds)
     if not options.no_http:
         connection.close()  # the server processes open their own
-        over_http(checks, options.workers, options.clients)
+        over_http(checks, options.workers, options.clients, options.rounds)
 
 
 if __name__ == "__main__":
