@@ -25,7 +25,7 @@ from django.db import connections
 from ory_platform.db import retrying
 from ory_platform.errors import OryError
 from permissions_app.engine.evaluator import CyclicModel, Evaluator
-from permissions_app.engine.store import TupleReader
+from permissions_app.engine.store import NeedsSnapshot, TupleReader
 from permissions_app.engine.trace import MEMBER, NOT_MEMBER, TraceNode
 from permissions_app.models import RelationTuple
 from permissions_app.opl import Schema
@@ -87,18 +87,33 @@ def effective_depth(requested: int | None) -> int:
     return requested
 
 
-def in_snapshot(read: Callable[[], T], using: str = "default") -> T:
-    """Run ``read`` (the statements of one check) against one consistent snapshot where the
-    database offers one.
+def _snapshots(using: str) -> bool:
+    """Whether reads must open a transaction to share one snapshot.
 
-    PostgreSQL and CockroachDB give a transaction one snapshot (at SERIALIZABLE, a read can
-    still be asked to retry: the retry helper does). SQLite runs every transaction ``IMMEDIATE``
-    here, a write lock a read must not take, so there each statement sees the latest commit.
+    PostgreSQL and CockroachDB give a transaction one snapshot (at SERIALIZABLE a read can still
+    be asked to retry: the retry helper does). SQLite runs every transaction ``IMMEDIATE`` here,
+    a write lock a read must not take, so there each statement sees the latest commit. Inside an
+    enclosing transaction the snapshot is that transaction's.
     """
     connection = connections[using]
-    if connection.vendor == "sqlite" or connection.in_atomic_block:
-        return read()
-    return retrying(read, using=using)()
+    return connection.vendor != "sqlite" and not connection.in_atomic_block
+
+
+def in_snapshot(read: Callable[[], T], using: str = "default") -> T:
+    """Run ``read`` (the statements of one operation) against one consistent snapshot."""
+    return retrying(read, using=using)() if _snapshots(using) else read()
+
+
+def _check_in_snapshot(evaluate: Callable[[TupleReader], CheckResult], subject: Subject) -> CheckResult:
+    """One check, consistently and cheaply: a check answered by a single statement needs no
+    transaction (one statement is one snapshot). Half of all checks are; the others start over
+    inside a transaction as soon as they need a second statement."""
+    if not _snapshots("default"):
+        return evaluate(_reader(subject))
+    try:
+        return evaluate(_reader(subject, statement_budget=1))
+    except NeedsSnapshot:
+        return retrying(lambda: evaluate(_reader(subject)))()
 
 
 def _evaluate(
@@ -120,8 +135,8 @@ def _evaluate(
     return CheckResult(relationship, membership, limitations, depth, root)
 
 
-def _reader(subject: Subject) -> TupleReader:
-    return TupleReader(subject, max_width=settings.PERMISSIONS_MAX_READ_WIDTH)
+def _reader(subject: Subject, statement_budget: int | None = None) -> TupleReader:
+    return TupleReader(subject, max_width=settings.PERMISSIONS_MAX_READ_WIDTH, statement_budget=statement_budget)
 
 
 def check(
@@ -139,7 +154,9 @@ def check(
     schema = schema if schema is not None else active_schema()
     validate_relationship(schema, relationship, for_write=False)
     depth = effective_depth(max_depth)
-    return in_snapshot(lambda: _evaluate(schema, relationship, depth, _reader(relationship.subject), trace=trace))
+    return _check_in_snapshot(
+        lambda reader: _evaluate(schema, relationship, depth, reader, trace=trace), relationship.subject
+    )
 
 
 def check_batch(

@@ -240,15 +240,15 @@ class Evaluator:
                         if traces and object_ in traces:
                             label = f"{_label(namespace, object_, hit)}@{self.reader.subject}"
                             traces[object_].add("tuple", label, MEMBER)
-            for name in computed:
+            for name in sorted(computed, key=lambda name: self._cost(namespace, ComputedSubjectSet(name), objects)):
                 if not remaining:
                     break
                 merge(self.relation(namespace, name, remaining, depth - 1, skip_direct=True, traces=traces))
-        for child in rewrite.children:
+        others = [child for child in rewrite.children if not isinstance(child, ComputedSubjectSet)]
+        for child in sorted(others, key=lambda child: self._cost(namespace, child, objects)):
             if not remaining:
                 break
-            if not isinstance(child, ComputedSubjectSet):
-                merge(self._child(namespace, child, sorted(remaining), depth, traces))
+            merge(self._child(namespace, child, sorted(remaining), depth, traces))
         return results
 
     def _intersection(
@@ -256,7 +256,7 @@ class Evaluator:
     ) -> dict[str, int]:
         results = dict.fromkeys(objects, MEMBER)
         remaining = set(objects)
-        for child in rewrite.children:
+        for child in sorted(rewrite.children, key=lambda child: self._cost(namespace, child, objects)):
             if not remaining:
                 break
             for object_, outcome in self._child(namespace, child, sorted(remaining), depth, traces).items():
@@ -265,6 +265,24 @@ class Evaluator:
                 if outcome == NOT_MEMBER:
                     remaining.discard(object_)
         return results
+
+    def _cost(self, namespace: str, child, objects: list[str]) -> int:
+        """How much evaluating ``child`` may read, roughly: children of a union or intersection
+        are evaluated cheapest first (the outcome does not depend on the order, only how soon a
+        union finds a member or an intersection a non-member). A relation already read and
+        holding no subject sets costs nothing more; one with subject sets to expand costs most."""
+        if isinstance(child, InvertResult):
+            return self._cost(namespace, child.child, objects)
+        if isinstance(child, ComputedSubjectSet):
+            if (namespace, child.relation) in self.permits:
+                return 1
+            nodes = self.reader.nodes
+            for object_ in objects:
+                entry = nodes.get((namespace, object_, child.relation))
+                if entry is None or entry.children:
+                    return 3
+            return 0
+        return 2 if isinstance(child, SubjectSetRewrite) else 4
 
     def _child(self, namespace: str, child, objects: list[str], depth: int, traces: Traces) -> dict[str, int]:
         """A child of a rewrite other than a computed reference under ``||``."""

@@ -43,47 +43,75 @@ class NodeTuples:
         return None if self.leaves is None else bool(self.leaves)
 
 
-_COLUMNS = "namespace, object, relation, subject_id, subject_set_namespace, subject_set_object, subject_set_relation"
-_SUBJECT_ID = "subject_id = %s"
+_COLUMNS = ("namespace", "object", "relation", "subject_id", "subject_set_namespace", "subject_set_object")
+_COLUMNS += ("subject_set_relation",)
+_SUBJECT_ID = "{t}subject_id = %s"
 _SUBJECT_SET = (
-    "(subject_id = '' AND subject_set_namespace = %s AND subject_set_object = %s AND subject_set_relation = %s)"
+    "({t}subject_id = '' AND {t}subject_set_namespace = %s AND {t}subject_set_object = %s "
+    "AND {t}subject_set_relation = %s)"
 )
-_EXPANDABLE = "(subject_id = '' AND subject_set_relation <> '')"
-_ANY_SET = "subject_id = ''"
-# SQL text by (table, subject kind, shape of the groups): the engine sends a few shapes over and over.
+_EXPANDABLE = "({t}subject_id = '' AND {t}subject_set_relation <> '')"
+_ANY_SET = "{t}subject_id = ''"
+# SQL text by (table, subject kind, shape of the groups, lookahead): a few shapes are sent over and over.
 _sql_cache: dict[tuple, str] = {}
 
 
-def _statement(table: str, by_id: bool, shape: tuple[tuple[int, int, bool], ...]) -> str:
-    key = (table, by_id, shape)
+def _conditions(shape, leaves: bool, t: str = "") -> list[str]:
+    return [
+        f"({t}namespace = %s AND {t}object IN ({', '.join(['%s'] * objects)}) "
+        f"AND {t}relation IN ({', '.join(['%s'] * relations)}))"
+        for objects, relations, group_leaves in shape
+        if group_leaves is leaves
+    ]
+
+
+def _statement(table: str, by_id: bool, shape: tuple[tuple[int, int, bool], ...], lookahead: bool) -> str:
+    """The read of some nodes: their rows for the subject and their subject sets. With
+    ``lookahead``, a second part reads the same for the subject sets those nodes contain (the
+    next level of an expansion), joined in the same statement."""
+    key = (table, by_id, shape, lookahead)
     sql = _sql_cache.get(key)
     if sql is None:
         subject = _SUBJECT_ID if by_id else _SUBJECT_SET
         parts = []
         for leaves in (False, True):
-            conditions = [
-                f"(namespace = %s AND object IN ({', '.join(['%s'] * objects)}) "
-                f"AND relation IN ({', '.join(['%s'] * relations)}))"
-                for objects, relations, group_leaves in shape
-                if group_leaves is leaves
-            ]
+            conditions = _conditions(shape, leaves)
             if conditions:
-                parts.append(f"(({' OR '.join(conditions)}) AND ({subject} OR {_ANY_SET if leaves else _EXPANDABLE}))")
+                sets = _ANY_SET if leaves else _EXPANDABLE
+                parts.append(f"(({' OR '.join(conditions)}) AND ({subject} OR {sets}))".format(t=""))
         # Only the quoted table name is interpolated; every value is a parameter.
-        sql = f"SELECT {_COLUMNS} FROM {table} WHERE {' OR '.join(parts)} LIMIT %s"  # noqa: S608
+        columns = ", ".join(_COLUMNS)
+        sql = f"SELECT 0, {columns} FROM {table} WHERE {' OR '.join(parts)}"  # noqa: S608
+        if lookahead:
+            child_columns = ", ".join(f"c.{column}" for column in _COLUMNS)
+            join = " AND ".join(f"c.{a} = p.{b}" for a, b in zip(_COLUMNS[:3], _COLUMNS[4:], strict=True))
+            sql += (
+                f" UNION ALL SELECT 1, {child_columns} FROM {table} p JOIN {table} c ON {join} "  # noqa: S608
+                f"WHERE ({' OR '.join(_conditions(shape, False, 'p.'))}) AND "
+                + _EXPANDABLE.format(t="p.")
+                + f" AND ({subject.format(t='c.')} OR {_EXPANDABLE.format(t='c.')})"
+            )
+        sql += " LIMIT %s"
         if len(_sql_cache) > 2000:
             _sql_cache.clear()
         _sql_cache[key] = sql
     return sql
 
 
+class NeedsSnapshot(Exception):
+    """The reader was allowed ``statement_budget`` statements outside a transaction and needs more."""
+
+
 class TupleReader:
     """Reads nodes for the subject of one evaluation and caches them."""
 
-    def __init__(self, subject: Subject, *, max_width: int, using: str = "default"):
+    def __init__(
+        self, subject: Subject, *, max_width: int, using: str = "default", statement_budget: int | None = None
+    ):
         self.subject = subject
         self.max_width = max_width
         self.using = using
+        self.statement_budget = statement_budget
         self.nodes: dict[Node, NodeTuples] = {}
         self.statements = 0
         self._table = connections[using].ops.quote_name(RelationTuple._meta.db_table)
@@ -132,31 +160,38 @@ class TupleReader:
         if batch:
             self._read(batch)
 
-    def _read(self, groups: list[_Group]) -> None:
+    def _read(self, groups: list[_Group], *, lookahead: bool = True) -> None:
+        if self.statement_budget is not None and self.statements >= self.statement_budget:
+            raise NeedsSnapshot
+        plain = [g for g in groups if not g.leaves]
+        with_leaves = [g for g in groups if g.leaves]
+        lookahead = lookahead and bool(plain)
         params: list[str | int] = []
-        for leaves in (False, True):
-            present = False
-            for group in groups:
-                if group.leaves is leaves:
-                    params.append(group.namespace)
-                    params += group.objects
-                    params += group.relations
-                    present = True
-            if present:
+        for part in (plain, with_leaves):
+            for group in part:
+                params.append(group.namespace)
+                params += group.objects
+                params += group.relations
+            if part:
                 params += self._subject_params
+        if lookahead:
+            for group in plain:
+                params.append(group.namespace)
+                params += group.objects
+                params += group.relations
+            params += self._subject_params
         params.append(self.max_width + 1)
         # The statement lists the plain groups first, then those with leaves, as the parameters do.
-        shape = tuple(
-            (len(g.objects), len(g.relations), g.leaves)
-            for leaves in (False, True)
-            for g in groups
-            if g.leaves is leaves
-        )
+        shape = tuple((len(g.objects), len(g.relations), g.leaves) for g in (*plain, *with_leaves))
         with _cursor(self.using) as cursor:
-            cursor.execute(_statement(self._table, self._by_id, shape), params)
+            cursor.execute(_statement(self._table, self._by_id, shape, lookahead), params)
             rows = cursor.fetchall()
         self.statements += 1
         truncated = len(rows) > self.max_width
+        if truncated and lookahead:
+            # The next level made the read too wide: read just these nodes, as without lookahead.
+            self._read(groups, lookahead=False)
+            return
         if truncated:
             rows = rows[: self.max_width]
 
@@ -167,20 +202,42 @@ class TupleReader:
                     read[(group.namespace, object_, relation)] = NodeTuples(
                         truncated=truncated, leaves=[] if group.leaves else None
                     )
-        subject = self.subject
-        for namespace, object_, relation, subject_id, set_namespace, set_object, set_relation in rows:
-            entry = read[(namespace, object_, relation)]
-            if subject_id:
-                entry.direct = True  # only the subject's own id is selected
-                continue
-            subject_set = SubjectSet(set_namespace, set_object, set_relation)
-            if subject_set == subject:
-                entry.direct = True
-            if set_relation:
-                entry.children.append(subject_set)
-            elif entry.leaves is not None:
-                entry.leaves.append(subject_set)
+        ahead: dict[Node, NodeTuples] = {}
+        seen_ahead: set[tuple] = set()
+        for row in rows:
+            if row[0]:
+                if row in seen_ahead:
+                    continue  # a subject set contained by two of the nodes comes back twice
+                seen_ahead.add(row)
+                node = (row[1], row[2], row[3])
+                entry = ahead.get(node)
+                if entry is None:
+                    entry = ahead[node] = NodeTuples()
+            else:
+                entry = read[(row[1], row[2], row[3])]
+            self._add(entry, row)
+        if lookahead:
+            for group in plain:
+                for object_ in group.objects:
+                    for relation in group.relations:
+                        for child in read[(group.namespace, object_, relation)].children:
+                            node = (child.namespace, child.object, child.relation)
+                            if node not in read and node not in self.nodes:
+                                read[node] = ahead.get(node) or NodeTuples()
         self.nodes.update(read)
+
+    def _add(self, entry: NodeTuples, row: tuple) -> None:
+        _, _, _, _, subject_id, set_namespace, set_object, set_relation = row
+        if subject_id:
+            entry.direct = True  # only the subject's own id is selected
+            return
+        subject_set = SubjectSet(set_namespace, set_object, set_relation)
+        if subject_set == self.subject:
+            entry.direct = True
+        if set_relation:
+            entry.children.append(subject_set)
+        elif entry.leaves is not None:
+            entry.leaves.append(subject_set)
 
 
 def _cursor(using: str):

@@ -115,3 +115,29 @@ def test_listing_what_a_subject_may_view(documents_model):
     # the candidates, two chunks of documents, then one statement per group level: 503
     # documents are checked together, not one by one
     assert len(captured.captured_queries) <= 13
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_a_check_reads_one_snapshot(load_model):
+    """A check answered by one statement runs without a transaction; one that needs more starts
+    over inside a transaction (one snapshot). Both answer what the data says."""
+    from tests.permissions.conftest import DOCUMENTS_MODEL
+
+    load_model(DOCUMENTS_MODEL)
+    _nested_groups()
+    write_tuples("Document:doc#owners@olga")
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        if "permissions_relation_tuple" in sql:
+            statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        assert check(parse_tuple("Document:doc#view@olga")).allowed
+        single = len(statements)
+        assert check(parse_tuple("Document:doc#view@alice")).allowed
+    assert single == 1
+    # the deep check: its first statement, then all of them again in one transaction
+    assert len(statements) - single == 1 + 5
