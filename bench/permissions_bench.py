@@ -174,6 +174,11 @@ def over_http(checks, workers: int, clients: int, rounds: int) -> None:
             concurrent.append(report(f"http, {clients} clients, {workers}w", latencies, time.perf_counter() - started))
         summarize("http, 1 client", sequential)
         summarize(f"http, {clients} clients", concurrent)
+        # The same requests without a check: API key, middleware, DRF and gunicorn alone.
+        latencies = []
+        started = time.perf_counter()
+        run([f"{base}/namespaces"] * len(urls), latencies, sessions[0])
+        report("http floor (/namespaces)", latencies, time.perf_counter() - started)
         for session in sessions:
             session.close()
     finally:

@@ -251,6 +251,9 @@ PERMISSIONS_READ_API_PUBLIC = env.flag("PERMISSIONS_READ_API_PUBLIC", False)
 PERMISSIONS_MODEL_FILE = env.text("PERMISSIONS_MODEL_FILE")
 # How long a process trusts its cached copy of the active model before asking the database.
 PERMISSIONS_MODEL_REFRESH_SECONDS = env.integer("PERMISSIONS_MODEL_REFRESH_SECONDS", 2)
+# PostgreSQL: run the engine's reads as prepared statements (turn off behind a connection pooler
+# in transaction mode that does not support them).
+PERMISSIONS_PREPARED_STATEMENTS = env.flag("PERMISSIONS_PREPARED_STATEMENTS", True)
 
 # --- Django REST framework and OpenAPI ---------------------------------------------------------
 REST_FRAMEWORK = {

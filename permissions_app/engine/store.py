@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connections
 
 from permissions_app.models import RelationTuple
@@ -240,20 +241,28 @@ class TupleReader:
             entry.leaves.append(subject_set)
 
 
+# psycopg prepares nothing while a connection's prepare_threshold is None (Django's default, for
+# connection poolers in transaction mode); a threshold no query reaches keeps automatic
+# preparation off and lets the engine prepare its own statements explicitly.
+_NEVER = 2**31 - 1
+
+
 def _cursor(using: str):
     """A cursor for the engine's reads.
 
-    On PostgreSQL the statements run as prepared statements: the engine sends a handful of
-    statement shapes thousands of times, and planning them (about 0.3 ms each, more than running
-    them) is then done once per connection. Django disables psycopg's automatic preparation
-    (for connection poolers), so these statements ask for it explicitly; everything else, and
-    every other database, goes through Django's ordinary cursor.
+    On PostgreSQL (unless ``PERMISSIONS_PREPARED_STATEMENTS`` is off, e.g. behind a pooler in
+    transaction mode) the statements run as prepared statements: the engine sends a dozen
+    statement shapes over and over, and planning them costs more than running them. Only these
+    statements are prepared; everything else, and every other database, uses Django's cursor.
     """
     connection = connections[using]
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not settings.PERMISSIONS_PREPARED_STATEMENTS:
         return connection.cursor()
     connection.ensure_connection()
-    cursor = _PreparedCursor(connection.connection)
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _NEVER
+    cursor = _PreparedCursor(raw)
     return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
 
 
