@@ -14,6 +14,7 @@ The SQL is portable (SQLite, PostgreSQL, CockroachDB): plain ``SELECT`` with ``=
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -27,6 +28,8 @@ Node = tuple[str, str, str]  # (namespace, object, relation)
 
 # Objects per statement: well below SQLite's parameter limit, small enough for fast plans.
 CHUNK_SIZE = 400
+# Levels of subject sets below the nodes asked for that one statement also reads.
+LOOKAHEAD = 1
 
 
 @dataclass(slots=True)
@@ -66,10 +69,10 @@ def _conditions(shape, leaves: bool, t: str = "") -> list[str]:
     ]
 
 
-def _statement(table: str, by_id: bool, shape: tuple[tuple[int, int, bool], ...], lookahead: bool) -> str:
-    """The read of some nodes: their rows for the subject and their subject sets. With
-    ``lookahead``, a second part reads the same for the subject sets those nodes contain (the
-    next level of an expansion), joined in the same statement."""
+def _statement(table: str, by_id: bool, shape: tuple[tuple[int, int, bool], ...], lookahead: int) -> str:
+    """The read of some nodes: their rows for the subject and their subject sets. Part *k* of the
+    statement (*k* = 1 .. ``lookahead``) reads the same for the subject sets *k* levels below
+    those nodes (the next levels of an expansion), joined in the same statement."""
     key = (table, by_id, shape, lookahead)
     sql = _sql_cache.get(key)
     if sql is None:
@@ -81,17 +84,21 @@ def _statement(table: str, by_id: bool, shape: tuple[tuple[int, int, bool], ...]
                 sets = _ANY_SET if leaves else _EXPANDABLE
                 parts.append(f"(({' OR '.join(conditions)}) AND ({subject} OR {sets}))".format(t=""))
         # Only the quoted table name is interpolated; every value is a parameter.
-        columns = ", ".join(_COLUMNS)
-        sql = f"SELECT 0, {columns} FROM {table} WHERE {' OR '.join(parts)}"  # noqa: S608
-        if lookahead:
-            child_columns = ", ".join(f"c.{column}" for column in _COLUMNS)
-            join = " AND ".join(f"c.{a} = p.{b}" for a, b in zip(_COLUMNS[:3], _COLUMNS[4:], strict=True))
-            sql += (
-                f" UNION ALL SELECT 1, {child_columns} FROM {table} p JOIN {table} c ON {join} "  # noqa: S608
-                f"WHERE ({' OR '.join(_conditions(shape, False, 'p.'))}) AND "
-                + _EXPANDABLE.format(t="p.")
-                + f" AND ({subject.format(t='c.')} OR {_EXPANDABLE.format(t='c.')})"
+        sql = f"SELECT 0, {', '.join(_COLUMNS)} FROM {table} WHERE {' OR '.join(parts)}"  # noqa: S608
+        plain = " OR ".join(_conditions(shape, False, "p."))
+        for level in range(1, lookahead + 1):
+            aliases = ["p", *(f"x{n}" for n in range(1, level + 1))]
+            joins = "".join(
+                f" JOIN {table} {child} ON "
+                + " AND ".join(f"{child}.{a} = {parent}.{b}" for a, b in zip(_COLUMNS[:3], _COLUMNS[4:], strict=True))
+                for parent, child in itertools.pairwise(aliases)
             )
+            along = " AND ".join(_EXPANDABLE.format(t=f"{alias}.") for alias in aliases[:-1])
+            last = aliases[-1]
+            found = f"({subject.format(t=last + '.')} OR {_EXPANDABLE.format(t=last + '.')})"
+            columns = ", ".join(f"{last}.{c}" for c in _COLUMNS)
+            part = f" UNION ALL SELECT {level}, {columns} FROM {table} p{joins}"  # noqa: S608
+            sql += f"{part} WHERE ({plain}) AND {along} AND {found}"
         sql += " LIMIT %s"
         if len(_sql_cache) > 2000:
             _sql_cache.clear()
@@ -100,7 +107,13 @@ def _statement(table: str, by_id: bool, shape: tuple[tuple[int, int, bool], ...]
 
 
 class NeedsSnapshot(Exception):
-    """The reader was allowed ``statement_budget`` statements outside a transaction and needs more."""
+    """The reader was allowed ``statement_budget`` statements outside a transaction and needs
+    more. ``groups`` is everything it read or was about to read: a reader in a transaction can
+    read all of it again in one statement."""
+
+    def __init__(self, groups: list[_Group]):
+        super().__init__("a second statement needs a snapshot")
+        self.groups = groups
 
 
 class TupleReader:
@@ -113,6 +126,7 @@ class TupleReader:
         self.max_width = max_width
         self.using = using
         self.statement_budget = statement_budget
+        self._history: list[_Group] = []  # groups read so far, for NeedsSnapshot
         self.nodes: dict[Node, NodeTuples] = {}
         self.statements = 0
         self._table = connections[using].ops.quote_name(RelationTuple._meta.db_table)
@@ -150,23 +164,33 @@ class TupleReader:
             objects = list(unique)
             for start in range(0, len(objects), CHUNK_SIZE):
                 shared.setdefault((namespace, leaves, tuple(objects[start : start + CHUNK_SIZE])), []).append(relation)
+        self.read_groups(
+            [
+                _Group(namespace, tuple(relations), objects, leaves)
+                for (namespace, leaves, objects), relations in shared.items()
+            ]
+        )
+
+    def read_groups(self, groups: list[_Group]) -> None:
+        """Read these groups, as few statements as their size allows."""
         batch: list[_Group] = []
         size = 0
-        for (namespace, leaves, objects), relations in shared.items():
-            if size + len(objects) > CHUNK_SIZE and batch:
+        for group in groups:
+            if size + len(group.objects) > CHUNK_SIZE and batch:
                 self._read(batch)
                 batch, size = [], 0
-            batch.append(_Group(namespace, tuple(relations), objects, leaves))
-            size += len(objects)
+            batch.append(group)
+            size += len(group.objects)
         if batch:
             self._read(batch)
 
-    def _read(self, groups: list[_Group], *, lookahead: bool = True) -> None:
+    def _read(self, groups: list[_Group], *, lookahead: int = LOOKAHEAD) -> None:
         if self.statement_budget is not None and self.statements >= self.statement_budget:
-            raise NeedsSnapshot
+            raise NeedsSnapshot([*self._history, *groups])
+        self._history += groups
         plain = [g for g in groups if not g.leaves]
         with_leaves = [g for g in groups if g.leaves]
-        lookahead = lookahead and bool(plain)
+        lookahead = lookahead if plain else 0
         params: list[str | int] = []
         for part in (plain, with_leaves):
             for group in part:
@@ -175,7 +199,7 @@ class TupleReader:
                 params += group.relations
             if part:
                 params += self._subject_params
-        if lookahead:
+        for _ in range(lookahead):
             for group in plain:
                 params.append(group.namespace)
                 params += group.objects
@@ -190,8 +214,8 @@ class TupleReader:
         self.statements += 1
         truncated = len(rows) > self.max_width
         if truncated and lookahead:
-            # The next level made the read too wide: read just these nodes, as without lookahead.
-            self._read(groups, lookahead=False)
+            # The next levels made the read too wide: read just these nodes, without looking ahead.
+            self._read(groups, lookahead=0)
             return
         if truncated:
             rows = rows[: self.max_width]
@@ -203,28 +227,34 @@ class TupleReader:
                     read[(group.namespace, object_, relation)] = NodeTuples(
                         truncated=truncated, leaves=[] if group.leaves else None
                     )
-        ahead: dict[Node, NodeTuples] = {}
-        seen_ahead: set[tuple] = set()
+        ahead: list[dict[Node, NodeTuples]] = [{} for _ in range(lookahead + 1)]
+        seen: set[tuple] = set()
         for row in rows:
-            if row[0]:
-                if row in seen_ahead:
-                    continue  # a subject set contained by two of the nodes comes back twice
-                seen_ahead.add(row)
-                node = (row[1], row[2], row[3])
-                entry = ahead.get(node)
-                if entry is None:
-                    entry = ahead[node] = NodeTuples()
-            else:
+            level = row[0]
+            if level == 0:
                 entry = read[(row[1], row[2], row[3])]
+            else:
+                if row in seen:
+                    continue  # a subject set reached along two paths comes back twice
+                seen.add(row)
+                entries = ahead[level]
+                node = (row[1], row[2], row[3])
+                entry = entries.get(node)
+                if entry is None:
+                    entry = entries[node] = NodeTuples()
             self._add(entry, row)
-        if lookahead:
-            for group in plain:
-                for object_ in group.objects:
-                    for relation in group.relations:
-                        for child in read[(group.namespace, object_, relation)].children:
-                            node = (child.namespace, child.object, child.relation)
-                            if node not in read and node not in self.nodes:
-                                read[node] = ahead.get(node) or NodeTuples()
+        # The subject sets a level holds are the next level's nodes, read whether or not they
+        # returned rows (no rows: nothing for this subject, no subject sets).
+        parents = [read[(g.namespace, o, r)] for g in plain for o in g.objects for r in g.relations]
+        for level in range(1, lookahead + 1):
+            following = []
+            for parent in parents:
+                for child in parent.children:
+                    node = (child.namespace, child.object, child.relation)
+                    if node not in read and node not in self.nodes:
+                        read[node] = entry = ahead[level].get(node) or NodeTuples()
+                        following.append(entry)
+            parents = following
         self.nodes.update(read)
 
     def _add(self, entry: NodeTuples, row: tuple) -> None:
