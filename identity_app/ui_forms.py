@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-DANGEROUS_GROUPS = {"delete_account"}
+# Sections keyed by the method their submit button sends, where one group holds several.
+METHOD_TITLES = {"delete_account": "Delete your account"}
+DANGEROUS_METHODS = {"delete_account"}
 
 GROUP_TITLES = {
     "password": "Password",
@@ -16,7 +18,6 @@ GROUP_TITLES = {
     "webauthn": "Security keys",
     "passkey": "Passkeys",
     "link": "Email link",
-    "delete_account": "Delete your account",
 }
 
 
@@ -39,7 +40,11 @@ class FormView:
     @property
     def danger(self) -> bool:
         """Forms whose action cannot be undone get a warning-coloured button."""
-        return self.group in DANGEROUS_GROUPS
+        return any(
+            item.node["attributes"].get("type") == "submit"
+            and item.node["attributes"].get("value") in DANGEROUS_METHODS
+            for item in self.nodes
+        )
 
 
 def _views(nodes: list[dict]) -> list[NodeView]:
@@ -81,13 +86,29 @@ def group_forms(ui: dict) -> list[FormView]:
     method = ui.get("method", "POST")
     if not groups:
         return [FormView("default", "", action, method, _views(shared))]
-    return [
-        FormView(
-            group,
-            GROUP_TITLES.get(group, group.replace("_", " ").title()),
-            action,
-            method,
-            _views([*shared, *[n for n in nodes if n.get("group") == group]]),
-        )
-        for group in groups
-    ]
+    forms: list[tuple[int, FormView]] = []
+    position = {id(node): index for index, node in enumerate(nodes)}
+    for group in groups:
+        for index, section in enumerate(_sections([n for n in nodes if n.get("group") == group])):
+            submit = next((n for n in reversed(section) if n["attributes"].get("type") == "submit"), None)
+            method_value = submit["attributes"].get("value") if submit else ""
+            title = METHOD_TITLES.get(method_value) or (
+                GROUP_TITLES.get(group, group.replace("_", " ").title()) if index == 0 else ""
+            )
+            key = method_value if method_value in METHOD_TITLES else group
+            forms.append((position[id(section[0])], FormView(key, title, action, method, _views([*shared, *section]))))
+    return [form for _, form in sorted(forms, key=lambda pair: pair[0])]
+
+
+def _sections(nodes: list[dict]) -> list[list[dict]]:
+    """Split a group's nodes after each submit button: one group may hold several actions."""
+    sections: list[list[dict]] = [[]]
+    for node in nodes:
+        sections[-1].append(node)
+        if node.get("type") == "input" and node["attributes"].get("type") == "submit":
+            sections.append([])
+    if not sections[-1]:
+        sections.pop()
+    elif len(sections) > 1:
+        sections[-2].extend(sections.pop())  # trailing nodes belong to the last action
+    return sections

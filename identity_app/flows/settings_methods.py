@@ -113,6 +113,11 @@ profile_settings = ProfileSettings()
 password_settings = PasswordSettings()
 
 
+# Kratos' API allows only its own node groups; deletion changes the profile, so it lives there
+# (the HTML page still shows it as a section of its own, keyed by its submit button).
+GROUP_DELETE = "profile"
+
+
 class AccountDeleted(Exception):
     """The identity deleted itself; its flow and sessions are gone with it."""
 
@@ -133,11 +138,11 @@ class AccountDeletion:
             ui.input_node(
                 "delete_confirm",
                 "checkbox",
-                group="delete_account",
+                group=GROUP_DELETE,
                 required=True,
                 label=messages.label_delete_confirm(),
             ),
-            ui.submit_node(self.method, group="delete_account", label=messages.label_delete_account()),
+            ui.submit_node(self.method, group=GROUP_DELETE, label=messages.label_delete_account()),
         ]
 
     def update(self, request, flow: Flow, payload: dict, *, session) -> None:
