@@ -17,6 +17,9 @@ GROUP_TITLES = {
 }
 
 
+SELF_IDENTIFYING_GROUPS = {"passkey", "webauthn"}
+
+
 @dataclass
 class FieldView:
     node: dict
@@ -62,7 +65,21 @@ def group_forms(ui: dict) -> list[FormView]:
             GROUP_TITLES.get(group, group.replace("_", " ").title()),
             action,
             method,
-            [*shared, *[n for n in nodes if n.get("group") == group]],
+            [*_shared_for(group, shared), _method_field(group), *[n for n in nodes if n.get("group") == group]],
         )
         for group in groups
     ]
+
+
+def _shared_for(group: str, shared: list[dict]) -> list[dict]:
+    """A passkey or security key names the account itself: its form needs no typed identifier."""
+    if group in SELF_IDENTIFYING_GROUPS:
+        return [n for n in shared if n.get("attributes", {}).get("type") == "hidden"]
+    return shared
+
+
+def _method_field(group: str) -> dict:
+    """Kratos names each method's group after the method, so a form says which method it submits even
+    when sent by a button that is not ``method`` (``totp_unlink``, ``lookup_secret_reveal``) or by
+    script (WebAuthn). A ``method`` button pressed later in the form overrides it."""
+    return {"type": "input", "group": group, "attributes": {"name": "method", "type": "hidden", "value": group}}
