@@ -33,8 +33,9 @@ def credential_usable(credential: Credential) -> bool:
 
 
 def usable_credentials(identity: Identity) -> list[Credential]:
-    """The identity's credentials that can complete a login right now (one query)."""
-    return [c for c in Credential.objects.filter(identity=identity) if credential_usable(c)]
+    """The identity's credentials that can complete a login right now (one query, or none when the
+    credentials were prefetched)."""
+    return [c for c in identity.credentials.all() if credential_usable(c)]
 
 
 def available_aal(identity: Identity) -> str:

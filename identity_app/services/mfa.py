@@ -16,7 +16,9 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.utils import timezone
 
 from identity_app import crypto, otp
+from identity_app.factors import first_factor_count
 from identity_app.models import Credential, Identity
+from identity_app.services.webauthn_keys import WouldLockOut
 from ory_platform.db import retrying
 
 LOOKUP_CODE_COUNT = 12
@@ -160,8 +162,13 @@ def lookup_codes_remove(*, identity_id) -> bool:
 @retrying
 def factor_remove_by_staff(*, identity_id, credential_type: str, staff_identity_id) -> bool:
     """Remove one kind of factor from an identity on a staff member's behalf (a lost phone, a lost
-    key), recorded in the console's history with who did it and when. Returns whether there was one."""
+    key), recorded in the console's history with who did it and when. Returns whether there was one;
+    raises :class:`WouldLockOut` rather than remove the passkeys that are the identity's only way in."""
     identity = Identity.objects.select_for_update().get(pk=identity_id)
+    if credential_type == Credential.Type.PASSKEY:
+        passkeys = Credential.objects.filter(identity=identity, type=credential_type).first()
+        if passkeys and first_factor_count(identity) <= len(passkeys.config.get("keys", [])):
+            raise WouldLockOut
     deleted, _ = Credential.objects.filter(identity=identity, type=credential_type).delete()
     if not deleted:
         return False
