@@ -71,6 +71,18 @@ def factor_summary(identity: Identity) -> list[str]:
     return summary
 
 
+def keys_of(identity: Identity, credential_type: str) -> list[dict]:
+    """The registered WebAuthn keys (``webauthn`` or ``passkey``) of an identity, as stored."""
+    credential = Credential.objects.filter(identity=identity, type=credential_type).first()
+    return list(credential.config.get("keys", [])) if credential else []
+
+
+def user_handle_of(identity: Identity, credential_type: str) -> str:
+    """The WebAuthn user handle (base64url) the identity's keys of this type were made for, or ``""``."""
+    credential = Credential.objects.filter(identity=identity, type=credential_type).first()
+    return credential.config.get("user_handle", "") if credential else ""
+
+
 def identity_id_for_passkey(user_handle: str):
     """The identity whose passkeys carry this WebAuthn user handle (base64url), or ``None``."""
     if not user_handle:

@@ -126,7 +126,9 @@ def _login_success(request, flow: Flow, result: LoginResult) -> HttpResponse:
     return response
 
 
-@method_decorator([never_cache, sensitive_post_parameters("password", "csrf_token")], name="dispatch")
+@method_decorator(
+    [never_cache, sensitive_post_parameters("password", "csrf_token", "totp_code", "lookup_secret")], name="dispatch"
+)
 class LoginSubmit(SelfServiceView):
     @extend_schema(
         operation_id="updateLoginFlow",

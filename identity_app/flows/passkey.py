@@ -15,19 +15,11 @@ import json
 import secrets
 
 from identity_app import relying_party
-from identity_app.factors import first_factor_count, identity_id_for_passkey
+from identity_app.factors import first_factor_count, identity_id_for_passkey, keys_of, user_handle_of
 from identity_app.flows import aal, messages, strategies, ui
 from identity_app.flows.mfa_common import account_name, context_pop, context_put, fail, text_value
 from identity_app.flows.settings import require_privileged
-from identity_app.flows.webauthn import (
-    ALREADY_REGISTERED,
-    added_at,
-    keys_of,
-    refuse,
-    script_node,
-    trigger_node,
-    user_handle_of,
-)
+from identity_app.flows.webauthn import ALREADY_REGISTERED, added_at, refuse, script_node, trigger_node
 from identity_app.models import Credential, Flow, Identity
 from identity_app.relying_party import CeremonyFailed
 from identity_app.services.sessions import session_add_method

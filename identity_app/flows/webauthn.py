@@ -17,6 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from identity_app import relying_party
+from identity_app.factors import keys_of
 from identity_app.flows import aal, messages, ui
 from identity_app.flows.base import FlowFailed
 from identity_app.flows.mfa_common import account_name, context_pop, context_put, fail, text_value
@@ -38,16 +39,6 @@ from ory_platform.errors import BadRequest
 GROUP = "webauthn"
 CHALLENGE = "webauthn_challenge"
 ALREADY_REGISTERED = "this security key or passkey is already registered with your account"
-
-
-def keys_of(identity: Identity, credential_type: str) -> list[dict]:
-    credential = Credential.objects.filter(identity=identity, type=credential_type).first()
-    return list(credential.config.get("keys", [])) if credential else []
-
-
-def user_handle_of(identity: Identity, credential_type: str) -> str:
-    credential = Credential.objects.filter(identity=identity, type=credential_type).first()
-    return credential.config.get("user_handle", "") if credential else ""
 
 
 def script_node(group: str) -> dict:
