@@ -21,6 +21,9 @@ GROUP_TITLES = {
 }
 
 
+SELF_IDENTIFYING_GROUPS = {"passkey", "webauthn"}
+
+
 @dataclass
 class NodeView:
     node: dict
@@ -75,8 +78,6 @@ def group_forms(ui: dict) -> list[FormView]:
     with the shared hidden nodes (the CSRF token) in each."""
     nodes = ui.get("nodes", [])
     shared = [n for n in nodes if n.get("group") == "default"]
-    if any(_visible_input(n) for n in shared):
-        return [FormView("", "", action_path(ui.get("action", "")), ui.get("method", "POST"), _views(nodes))]
     groups: list[str] = []
     for node in nodes:
         group = node.get("group", "default")
@@ -84,6 +85,20 @@ def group_forms(ui: dict) -> list[FormView]:
             groups.append(group)
     action = action_path(ui.get("action", ""))
     method = ui.get("method", "POST")
+    if any(_visible_input(n) for n in shared):
+        # Alternatives over the same typed fields share one form; a passkey or security key,
+        # which identifies the account itself, keeps a form of its own.
+        combined = [n for n in nodes if n.get("group") not in SELF_IDENTIFYING_GROUPS]
+        forms = [FormView("", "", action, method, _views(combined))]
+        for group in groups:
+            if group in SELF_IDENTIFYING_GROUPS:
+                fields = [
+                    *_shared_for(group, shared),
+                    _method_field(group),
+                    *[n for n in nodes if n.get("group") == group],
+                ]
+                forms.append(FormView(group, GROUP_TITLES.get(group, group.title()), action, method, _views(fields)))
+        return forms
     if not groups:
         return [FormView("default", "", action, method, _views(shared))]
     forms: list[tuple[int, FormView]] = []
@@ -96,7 +111,8 @@ def group_forms(ui: dict) -> list[FormView]:
                 GROUP_TITLES.get(group, group.replace("_", " ").title()) if index == 0 else ""
             )
             key = method_value if method_value in METHOD_TITLES else group
-            forms.append((position[id(section[0])], FormView(key, title, action, method, _views([*shared, *section]))))
+            fields = [*_shared_for(group, shared), _method_field(group), *section]
+            forms.append((position[id(section[0])], FormView(key, title, action, method, _views(fields))))
     return [form for _, form in sorted(forms, key=lambda pair: pair[0])]
 
 
@@ -112,3 +128,17 @@ def _sections(nodes: list[dict]) -> list[list[dict]]:
     elif len(sections) > 1:
         sections[-2].extend(sections.pop())  # trailing nodes belong to the last action
     return sections
+
+
+def _shared_for(group: str, shared: list[dict]) -> list[dict]:
+    """A passkey or security key names the account itself: its form needs no typed identifier."""
+    if group in SELF_IDENTIFYING_GROUPS:
+        return [n for n in shared if n.get("attributes", {}).get("type") == "hidden"]
+    return shared
+
+
+def _method_field(group: str) -> dict:
+    """Kratos names each method's group after the method, so a form says which method it submits even
+    when sent by a button that is not ``method`` (``totp_unlink``, ``lookup_secret_reveal``) or by
+    script (WebAuthn). A ``method`` button pressed later in the form overrides it."""
+    return {"type": "input", "group": group, "attributes": {"name": "method", "type": "hidden", "value": group}}

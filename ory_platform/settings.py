@@ -137,6 +137,21 @@ IDENTITY_COURIER_DELIVER_ON_COMMIT = env.flag("COURIER_DELIVER_ON_COMMIT", True)
 IDENTITY_COURIER_MAX_SENDS = env.integer("COURIER_MAX_SENDS", 5)
 IDENTITY_COURIER_RETRY_BASE_DELAY = 30  # seconds; doubles with every failed attempt
 
+# --- Second factors and passkeys (identity_app: TOTP, lookup codes, WebAuthn) ---------------------
+# Secrets that key the encryption of TOTP seeds (AES-256-GCM) and the hashes of lookup codes. The first
+# one encrypts; all of them decrypt, so a new key goes first and old ones stay until re-enrolment.
+# Unset: derived from SECRET_KEY.
+IDENTITY_MFA_ENCRYPTION_KEYS = env.words("IDENTITY_MFA_ENCRYPTION_KEYS")
+IDENTITY_MFA_TOTP_ISSUER = env.text("IDENTITY_MFA_TOTP_ISSUER", _public.hostname or "Ory Platform")
+# What /sessions/whoami and security changes in the settings flow demand of a session: "highest_available"
+# (aal2 once the identity has a second factor, as Kratos does by default) or "aal1".
+IDENTITY_MFA_WHOAMI_REQUIRED_AAL = env.text("IDENTITY_MFA_WHOAMI_REQUIRED_AAL", "highest_available")
+IDENTITY_MFA_SETTINGS_REQUIRED_AAL = env.text("IDENTITY_MFA_SETTINGS_REQUIRED_AAL", "highest_available")
+# The WebAuthn relying party: its id is the PUBLIC_URL host, browsers must be on one of the origins.
+IDENTITY_WEBAUTHN_RP_ID = env.text("IDENTITY_WEBAUTHN_RP_ID", _public.hostname or "")
+IDENTITY_WEBAUTHN_RP_NAME = env.text("IDENTITY_WEBAUTHN_RP_NAME", "Ory Platform")
+IDENTITY_WEBAUTHN_ORIGINS = env.words("IDENTITY_WEBAUTHN_ORIGINS", [f"{_public.scheme}://{_public.netloc}"])
+
 # The first hasher writes new hashes; the rest only read hashes imported from Django projects.
 PASSWORD_HASHERS = [
     "identity_app.passwords.hashing.IdentityArgon2PasswordHasher",

@@ -15,7 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from identity_app.api import responses
-from identity_app.flows import base
+from identity_app.flows import aal, base
 from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
 from identity_app.flows.errors import error_page_url, error_record, is_browser_request
 from identity_app.flows.login import LoginResult, login_flow_create, login_flow_submit
@@ -24,7 +24,7 @@ from identity_app.models import Flow
 from identity_app.representations import identity_json, session_json
 from identity_app.throttling import Throttled
 from ory_platform.drf import FirstRendererNegotiation
-from ory_platform.errors import Gone, OryError
+from ory_platform.errors import Gone, OryError, ory_error_response
 
 FLOW_ID = OpenApiParameter("id", str, OpenApiParameter.QUERY, required=True, description="The flow's id.")
 FLOW_QUERY = OpenApiParameter("flow", str, OpenApiParameter.QUERY, required=True, description="The flow's id.")
@@ -116,22 +116,28 @@ class LoginFlowGet(FlowGet):
 
 
 def _login_success(request, flow: Flow, result: LoginResult) -> HttpResponse:
+    # An identity with a second factor goes on to it before the session counts (Kratos' checkAAL).
+    step_up = aal.step_up_after_login(result.session, flow)
     if flow.type == Flow.Type.API:
-        body = {"session": session_json(result.session)}
+        body = {"session": session_json(result.session, with_identity=not step_up)}
         if result.token:
             body["session_token"] = result.token
             body["continue_with"] = [{"action": "set_ory_session_token", "ory_session_token": result.token}]
         return JsonResponse(body)
-    if base.wants_json(request):
-        response: HttpResponse = JsonResponse({"session": session_json(result.session)})
+    if step_up and base.wants_json(request):
+        response: HttpResponse = ory_error_response(base.BrowserLocationChangeRequired(step_up))
+    elif base.wants_json(request):
+        response = JsonResponse({"session": session_json(result.session)})
     else:
-        response = responses.SeeOther(flow.return_to or base.default_return_url())
+        response = responses.SeeOther(step_up or flow.return_to or base.default_return_url())
     if result.token:
         responses.set_session_cookie(response, result.token, result.session)
     return response
 
 
-@method_decorator([never_cache, sensitive_post_parameters("password", "csrf_token")], name="dispatch")
+@method_decorator(
+    [never_cache, sensitive_post_parameters("password", "csrf_token", "totp_code", "lookup_secret")], name="dispatch"
+)
 class LoginSubmit(SelfServiceView):
     @extend_schema(
         operation_id="updateLoginFlow",

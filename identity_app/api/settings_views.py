@@ -61,7 +61,7 @@ class SettingsFlowGet(FlowGet):
         return super().get(request)
 
 
-@method_decorator([never_cache, sensitive_post_parameters("password", "csrf_token")], name="dispatch")
+@method_decorator([never_cache, sensitive_post_parameters("password", "csrf_token", "totp_code")], name="dispatch")
 class SettingsSubmit(SelfServiceView):
     @extend_schema(
         operation_id="updateSettingsFlow",

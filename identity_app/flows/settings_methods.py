@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from identity_app import passwords
-from identity_app.flows import messages, ui
+from identity_app.flows import aal, messages, ui
 from identity_app.flows.base import FlowFailed, flatten, flow_save
 from identity_app.flows.settings import require_privileged
 from identity_app.flows.verification import verifications_for_new_addresses
@@ -88,6 +88,7 @@ class PasswordSettings:
         ]
 
     def update(self, request, flow: Flow, payload: dict, *, session) -> None:
+        aal.require_for_settings(flow, session)
         require_privileged(flow, session)
         identity = Identity.objects.get(pk=flow.identity_id)
         password = payload.get("password")

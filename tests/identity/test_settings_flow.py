@@ -52,6 +52,7 @@ def test_settings_flow_shape(app_session, ada):
     assert [n["attributes"]["value"] for n in flow["ui"]["nodes"] if n["attributes"].get("name") == "method"] == [
         "profile",
         "password",
+        "totp",  # lookup codes, security keys and passkeys have their own buttons
         "delete_account",
     ]
 
