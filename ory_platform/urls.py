@@ -4,7 +4,7 @@ See ARCHITECTURE.md ("URL map") for which app owns which prefix.
 """
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ory_platform import health
@@ -20,6 +20,9 @@ urlpatterns = [
     path("api/schema", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     path("console/", admin.site.urls),
+    # --- OAuth2 / OpenID Connect (oauth2_app, Hydra's public and admin APIs) ---
+    path("", include("oauth2_app.urls")),
+    path("", include("oauth2_app.api.urls")),
 ]
 
 handler400 = "ory_platform.error_views.bad_request"
