@@ -26,6 +26,9 @@ def _server_kwargs() -> dict:
 def oauthlib_core() -> OAuthLibCore:
     """django-oauth-toolkit's request translation around an OpenID Connect server with our checks."""
     server = oauth2_settings.OAUTH2_SERVER_CLASS(oauth2_settings.OAUTH2_VALIDATOR_CLASS(), **_server_kwargs())
+    # RFC 9700 §2.1.2 and §2.4: no implicit or hybrid responses, no password grant, at all.
+    server._response_types = {"code": server._response_types["code"]}
+    server._grant_types.pop("password", None)
     authorization_grants = [server.auth_grant, server.openid_connect_auth.proxy_target]
     for grant in authorization_grants:
         grant.custom_validators.pre_auth.append(require_s256)

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.settings import oauth2_settings
@@ -41,7 +40,7 @@ def _temporarily_unavailable() -> HttpResponse:
 
 
 @method_decorator(
-    [csrf_exempt, never_cache, sensitive_post_parameters("client_secret", "code", "refresh_token")], name="dispatch"
+    [csrf_exempt, sensitive_post_parameters("client_secret", "code", "refresh_token")], name="dispatch"
 )
 class TokenView(View):
     """``POST /oauth2/token`` (RFC 6749 §3.2, RFC 8628 §3.4)."""
@@ -59,7 +58,7 @@ class TokenView(View):
         return response
 
 
-@method_decorator([csrf_exempt, never_cache, sensitive_post_parameters("client_secret", "token")], name="dispatch")
+@method_decorator([csrf_exempt, sensitive_post_parameters("client_secret", "token")], name="dispatch")
 class RevokeView(View):
     """``POST /oauth2/revoke`` (RFC 7009)."""
 
@@ -73,7 +72,7 @@ class RevokeView(View):
         return _oauth_response(headers, body, status)
 
 
-@method_decorator([csrf_exempt, never_cache], name="dispatch")
+@method_decorator(csrf_exempt, name="dispatch")
 class UserinfoView(View):
     """``GET|POST /userinfo`` (OpenID Connect Core §5.3)."""
 
@@ -86,7 +85,7 @@ class UserinfoView(View):
     post = get
 
 
-@method_decorator([csrf_exempt, never_cache, sensitive_post_parameters("client_secret")], name="dispatch")
+@method_decorator([csrf_exempt, sensitive_post_parameters("client_secret")], name="dispatch")
 class DeviceAuthorizationView(View):
     """``POST /oauth2/device/auth`` (RFC 8628 §3.1)."""
 
