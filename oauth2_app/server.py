@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
+import json
+import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.urls import reverse
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2 import DeviceApplicationServer
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
 from oauth2_app import lifespans
+from oauth2_app.models.clients import GRANT_DEVICE_CODE
 from oauth2_app.validator import require_s256, validate_audience
+
+
+class OpenIDDeviceCodeGrant(DeviceCodeGrant):
+    """RFC 8628 §3.4 token response with an ID token when ``openid`` was granted (as Hydra does)."""
+
+    def create_token_response(self, request, token_handler):
+        headers = self._get_default_headers()
+        try:
+            self.validate_token_request(request)
+        except OAuth2Error as error:
+            headers.update(error.headers)
+            return headers, error.json, error.status_code
+        token = token_handler.create_token(request, self.refresh_token)
+        if "openid" in (request.scopes or []):
+            digest = hashlib.sha256(token["access_token"].encode()).digest()
+            at_hash = base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+            claims = {"aud": request.client_id, "iat": int(time.time()), "at_hash": at_hash}
+            token["id_token"] = self.request_validator.finalize_id_token(claims, token, token_handler, request)
+        self.request_validator.save_token(token, request)
+        return headers, json.dumps(token), 200
 
 
 def _server_kwargs() -> dict:
@@ -29,6 +56,8 @@ def oauthlib_core() -> OAuthLibCore:
     # RFC 9700 §2.1.2 and §2.4: no implicit or hybrid responses, no password grant, at all.
     server._response_types = {"code": server._response_types["code"]}
     server._grant_types.pop("password", None)
+    server.device_code_grant = OpenIDDeviceCodeGrant(server.request_validator)
+    server._grant_types[GRANT_DEVICE_CODE] = server.device_code_grant
     authorization_grants = [server.auth_grant, server.openid_connect_auth.proxy_target]
     for grant in authorization_grants:
         grant.custom_validators.pre_auth.append(require_s256)

@@ -78,7 +78,7 @@ def device_authorization_create(request) -> tuple[dict, dict | str, int]:
             ),
             400,
         )
-    DeviceGrant.objects.create(
+    device = DeviceGrant.objects.create(
         client_id=client.client_id,
         device_code=secret_hash(response["device_code"]),
         user_code=response["user_code"],
@@ -87,6 +87,8 @@ def device_authorization_create(request) -> tuple[dict, dict | str, int]:
         interval=response.get("interval") or 5,
         expires=timezone.now() + timedelta(seconds=response["expires_in"]),
     )
+    # Not polled yet: the first poll must not count as too fast (RFC 8628 §3.5 slow_down).
+    DeviceGrant.objects.filter(pk=device.pk).update(last_checked=timezone.now() - timedelta(seconds=device.interval))
     response.pop("scope", None)
     response["verification_uri_complete"] = f"{response['verification_uri']}?user_code={response['user_code']}"
     return headers, response, 200

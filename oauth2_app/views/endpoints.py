@@ -39,9 +39,7 @@ def _temporarily_unavailable() -> HttpResponse:
     return response
 
 
-@method_decorator(
-    [csrf_exempt, sensitive_post_parameters("client_secret", "code", "refresh_token")], name="dispatch"
-)
+@method_decorator([csrf_exempt, sensitive_post_parameters("client_secret", "code", "refresh_token")], name="dispatch")
 class TokenView(View):
     """``POST /oauth2/token`` (RFC 6749 §3.2, RFC 8628 §3.4)."""
 

@@ -54,7 +54,9 @@ def web_client(db) -> RegisteredClient:
 
 @pytest.fixture
 def machine_client(db) -> RegisteredClient:
-    return register(grant_types=["client_credentials"], redirect_uris=[], scope="read write", audience=["https://api.example.com"])
+    return register(
+        grant_types=["client_credentials"], redirect_uris=[], scope="read write", audience=["https://api.example.com"]
+    )
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -58,7 +58,7 @@ def test_create_with_chosen_id_and_secret_then_conflict(admin_api):
         ({"token_endpoint_auth_method": "none", "grant_types": ["client_credentials"]}, "client_credentials"),
         ({"token_endpoint_auth_method": "private_key_jwt"}, "token_endpoint_auth_method"),
         ({"client_secret": "short"}, "client_secret"),
-        ({"scope": "openid bad\"scope"}, "scope"),
+        ({"scope": 'openid bad"scope'}, "scope"),
         ({"logo_uri": "javascript:alert(1)"}, "logo_uri"),
         ({"allowed_cors_origins": ["https://app.example.com/path"]}, "Origin"),
         ({"post_logout_redirect_uris": ["https://elsewhere.example.com/bye"]}, "post_logout_redirect_uri"),
@@ -126,13 +126,18 @@ def test_json_patch(admin_api):
 
 def test_lifespans(admin_api):
     client_id = admin_api.post("/admin/clients", VALID, format="json").json()["client_id"]
-    lifespans = {"authorization_code_grant_access_token_lifespan": "31h0m0s", "refresh_token_grant_id_token_lifespan": "90m"}
+    lifespans = {
+        "authorization_code_grant_access_token_lifespan": "31h0m0s",
+        "refresh_token_grant_id_token_lifespan": "90m",
+    }
     body = admin_api.put(f"/admin/clients/{client_id}/lifespans", lifespans, format="json").json()
     assert body["authorization_code_grant_access_token_lifespan"] == "31h0m0s"
     assert body["refresh_token_grant_id_token_lifespan"] == "1h30m0s"
     bad = admin_api.put(f"/admin/clients/{client_id}/lifespans", {"unknown_lifespan": "1h"}, format="json")
     assert bad.status_code == 400
-    assert Client.objects.get(client_id=client_id).lifespan("authorization_code_grant_access_token_lifespan") == 31 * 3600
+    assert (
+        Client.objects.get(client_id=client_id).lifespan("authorization_code_grant_access_token_lifespan") == 31 * 3600
+    )
 
 
 def test_delete(admin_api):
@@ -144,12 +149,15 @@ def test_delete(admin_api):
 
 def test_list_pages_and_filters(admin_api):
     for index in range(5):
-        admin_api.post("/admin/clients", {**VALID, "client_name": f"app-{index}", "owner": "even" if index % 2 == 0 else "odd"},
-                       format="json")
+        admin_api.post(
+            "/admin/clients",
+            {**VALID, "client_name": f"app-{index}", "owner": "even" if index % 2 == 0 else "odd"},
+            format="json",
+        )
     first = admin_api.get("/admin/clients?page_size=2")
     assert [c["client_name"] for c in first.json()] == ["app-0", "app-1"]
     next_url = first["Link"].split(";")[0].strip("<>")
-    second = admin_api.get(next_url[next_url.index("/admin"):])
+    second = admin_api.get(next_url[next_url.index("/admin") :])
     assert [c["client_name"] for c in second.json()] == ["app-2", "app-3"]
     assert [c["client_name"] for c in admin_api.get("/admin/clients?owner=even").json()] == ["app-0", "app-2", "app-4"]
     assert [c["client_name"] for c in admin_api.get("/admin/clients?client_name=app-3").json()] == ["app-3"]

@@ -123,7 +123,9 @@ def test_deny_on_consent_page_returns_access_denied_to_client(identity, web_clie
     _, challenge = pkce_pair()
     page = follow(browser, browser.get("/oauth2/auth", authorize_params(web_client, challenge)))
     consent_challenge = query_of(page.wsgi_request.get_full_path())["consent_challenge"]
-    response = follow(browser, browser.post("/oauth2/fallbacks/consent", {"consent_challenge": consent_challenge, "action": "deny"}))
+    response = follow(
+        browser, browser.post("/oauth2/fallbacks/consent", {"consent_challenge": consent_challenge, "action": "deny"})
+    )
     assert response["Location"].startswith(REDIRECT_URI)
     params = query_of(response["Location"])
     assert params["error"] == "access_denied"
@@ -142,7 +144,9 @@ def test_remembered_consent_skips_the_page_next_time(identity, web_client):
     assert response.status_code == 302 and response["Location"].startswith(REDIRECT_URI)
     # a scope never granted before needs the page again
     _, challenge = pkce_pair()
-    response = follow(browser, browser.get("/oauth2/auth", authorize_params(web_client, challenge, scope="openid email")))
+    response = follow(
+        browser, browser.get("/oauth2/auth", authorize_params(web_client, challenge, scope="openid email"))
+    )
     assert response.status_code == 302
 
 

@@ -34,15 +34,20 @@ def start(browser, client, **extra):
 
 
 def accept_login(admin_api, challenge, subject="user-42", **extra):
-    response = admin_api.put(f"/admin/oauth2/auth/requests/login/accept?login_challenge={challenge}",
-                             {"subject": subject, **extra}, format="json")
+    response = admin_api.put(
+        f"/admin/oauth2/auth/requests/login/accept?login_challenge={challenge}",
+        {"subject": subject, **extra},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     return response.json()["redirect_to"]
 
 
 def accept_consent(admin_api, challenge, **extra):
     body = {"grant_scope": ["openid", "offline_access"], **extra}
-    response = admin_api.put(f"/admin/oauth2/auth/requests/consent/accept?consent_challenge={challenge}", body, format="json")
+    response = admin_api.put(
+        f"/admin/oauth2/auth/requests/consent/accept?consent_challenge={challenge}", body, format="json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["redirect_to"]
 
@@ -63,7 +68,10 @@ def full_flow(browser, admin_api, client, *, subject="user-42", login_extra=None
 def test_external_login_and_consent_with_session_claims(admin_api, web_client):
     browser = BrowserClient()
     login_request, consent_request, callback, verifier = full_flow(
-        browser, admin_api, web_client, login_extra={"acr": "urn:acr:1", "amr": ["pwd", "otp"]},
+        browser,
+        admin_api,
+        web_client,
+        login_extra={"acr": "urn:acr:1", "amr": ["pwd", "otp"]},
         consent_extra={"session": {"access_token": {"tenant": "t1"}, "id_token": {"role": "admin", "sub": "forged"}}},
     )
     assert login_request["skip"] is False and login_request["client"]["client_id"] == web_client.client_id
@@ -72,7 +80,9 @@ def test_external_login_and_consent_with_session_claims(admin_api, web_client):
     assert consent_request["subject"] == "user-42" and consent_request["amr"] == ["pwd", "otp"]
     tokens = exchange_code(web_client, callback["code"], verifier).json()
     assert tokens["scope"] == "openid offline_access"
-    introspected = admin_api.post("/admin/oauth2/introspect", {"token": tokens["access_token"]}, format="multipart").json()
+    introspected = admin_api.post(
+        "/admin/oauth2/introspect", {"token": tokens["access_token"]}, format="multipart"
+    ).json()
     assert introspected["sub"] == "user-42" and introspected["ext"] == {"tenant": "t1"}
     import base64
     import json
@@ -91,7 +101,9 @@ def test_verifiers_are_single_use(admin_api, web_client):
     assert again.status_code == 400 and b"access_denied" in again.content
     gone = admin_api.get(f"/admin/oauth2/auth/requests/login?login_challenge={login_challenge}")
     assert gone.status_code == 410 and "redirect_to" in gone.json()
-    used = admin_api.put(f"/admin/oauth2/auth/requests/login/accept?login_challenge={login_challenge}", {"subject": "x"}, format="json")
+    used = admin_api.put(
+        f"/admin/oauth2/auth/requests/login/accept?login_challenge={login_challenge}", {"subject": "x"}, format="json"
+    )
     assert used.status_code == 409
 
 
@@ -126,7 +138,9 @@ def test_challenges_expire(admin_api, web_client):
 )
 def test_bad_accept_bodies_are_400_and_change_nothing(admin_api, web_client, path, body):
     login_challenge, _ = start(BrowserClient(), web_client)
-    response = admin_api.put(f"/admin/oauth2/auth/requests/{path}?login_challenge={login_challenge}", body, format="json")
+    response = admin_api.put(
+        f"/admin/oauth2/auth/requests/{path}?login_challenge={login_challenge}", body, format="json"
+    )
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == 400
     assert AuthorizationFlow.objects.get().state == 1
@@ -137,16 +151,22 @@ def test_consent_cannot_grant_unrequested_scope(admin_api, web_client):
     login_challenge, _ = start(browser, web_client, scope="openid")
     response = browser.get(accept_login(admin_api, login_challenge))
     consent_challenge = query_of(response["Location"])["consent_challenge"]
-    bad = admin_api.put(f"/admin/oauth2/auth/requests/consent/accept?consent_challenge={consent_challenge}",
-                        {"grant_scope": ["openid", "email"]}, format="json")
+    bad = admin_api.put(
+        f"/admin/oauth2/auth/requests/consent/accept?consent_challenge={consent_challenge}",
+        {"grant_scope": ["openid", "email"]},
+        format="json",
+    )
     assert bad.status_code == 400
 
 
 def test_login_reject_sends_error_to_client(admin_api, web_client):
     browser = BrowserClient()
     login_challenge, _ = start(browser, web_client)
-    response = admin_api.put(f"/admin/oauth2/auth/requests/login/reject?login_challenge={login_challenge}",
-                             {"error": "login_required", "error_description": "No thanks"}, format="json")
+    response = admin_api.put(
+        f"/admin/oauth2/auth/requests/login/reject?login_challenge={login_challenge}",
+        {"error": "login_required", "error_description": "No thanks"},
+        format="json",
+    )
     callback = browser.get(response.json()["redirect_to"])
     params = query_of(callback["Location"])
     assert params["error"] == "login_required" and params["state"] == "state-123456"
@@ -154,14 +174,22 @@ def test_login_reject_sends_error_to_client(admin_api, web_client):
 
 def test_remembered_login_is_skipped_and_prompt_none_works(admin_api, web_client):
     browser = BrowserClient()
-    full_flow(browser, admin_api, web_client, login_extra={"remember": True, "remember_for": 3600},
-              consent_extra={"remember": True, "grant_scope": ["openid", "offline_access", "email", "profile"]})
+    full_flow(
+        browser,
+        admin_api,
+        web_client,
+        login_extra={"remember": True, "remember_for": 3600},
+        consent_extra={"remember": True, "grant_scope": ["openid", "offline_access", "email", "profile"]},
+    )
     login_challenge, _ = start(browser, web_client)
     login_request = admin_api.get(f"/admin/oauth2/auth/requests/login?login_challenge={login_challenge}").json()
     assert login_request["skip"] is True and login_request["subject"] == "user-42"
     response = browser.get(accept_login(admin_api, login_challenge))
     consent_challenge = query_of(response["Location"])["consent_challenge"]
-    assert admin_api.get(f"/admin/oauth2/auth/requests/consent?consent_challenge={consent_challenge}").json()["skip"] is True
+    assert (
+        admin_api.get(f"/admin/oauth2/auth/requests/consent?consent_challenge={consent_challenge}").json()["skip"]
+        is True
+    )
     # prompt=none now completes without any UI
     _, challenge = pkce_pair()
     response = browser.get("/oauth2/auth", authorize_params(web_client, challenge, prompt="none"))
@@ -184,7 +212,9 @@ def test_consent_sessions_list_and_revoke(admin_api, web_client):
     response = admin_api.delete(f"/admin/oauth2/auth/sessions/consent?subject=user-42&client={web_client.client_id}")
     assert response.status_code == 204
     assert admin_api.get("/admin/oauth2/auth/sessions/consent?subject=user-42").json() == []
-    introspected = admin_api.post("/admin/oauth2/introspect", {"token": tokens["access_token"]}, format="multipart").json()
+    introspected = admin_api.post(
+        "/admin/oauth2/introspect", {"token": tokens["access_token"]}, format="multipart"
+    ).json()
     assert introspected == {"active": False}
 
 
@@ -206,17 +236,24 @@ def test_rp_initiated_logout(admin_api):
     browser = BrowserClient()
     _, _, callback, verifier = full_flow(browser, admin_api, client, login_extra={"remember": True})
     id_token = exchange_code(client, callback["code"], verifier).json()["id_token"]
-    response = browser.get("/oauth2/sessions/logout", {"id_token_hint": id_token, "post_logout_redirect_uri": "https://app.example.com/bye", "state": "s1"})
+    response = browser.get(
+        "/oauth2/sessions/logout",
+        {"id_token_hint": id_token, "post_logout_redirect_uri": "https://app.example.com/bye", "state": "s1"},
+    )
     assert response["Location"].startswith(EXTERNAL_LOGOUT)
     challenge = query_of(response["Location"])["logout_challenge"]
     logout_request = admin_api.get(f"/admin/oauth2/auth/requests/logout?logout_challenge={challenge}").json()
     assert logout_request["subject"] == "user-42" and logout_request["rp_initiated"] is True
-    redirect = admin_api.put(f"/admin/oauth2/auth/requests/logout/accept?logout_challenge={challenge}").json()["redirect_to"]
+    redirect = admin_api.put(f"/admin/oauth2/auth/requests/logout/accept?logout_challenge={challenge}").json()[
+        "redirect_to"
+    ]
     final = browser.get(redirect)
     assert final["Location"] == "https://app.example.com/bye?state=s1"
     assert not LoginSession.objects.exists()
     assert browser.get(redirect).status_code == 400  # verifier used
-    bad = browser.get("/oauth2/sessions/logout", {"id_token_hint": id_token, "post_logout_redirect_uri": "https://evil.example.com/"})
+    bad = browser.get(
+        "/oauth2/sessions/logout", {"id_token_hint": id_token, "post_logout_redirect_uri": "https://evil.example.com/"}
+    )
     assert bad.status_code == 400 and "Location" not in bad
 
 

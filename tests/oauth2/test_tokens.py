@@ -22,7 +22,9 @@ def _tokens(identity, client, **extra):
 
 def _refresh(client, refresh_token):
     return BrowserClient().post(
-        "/oauth2/token", {"grant_type": "refresh_token", "refresh_token": refresh_token}, HTTP_AUTHORIZATION=client.basic()
+        "/oauth2/token",
+        {"grant_type": "refresh_token", "refresh_token": refresh_token},
+        HTTP_AUTHORIZATION=client.basic(),
     )
 
 
@@ -108,15 +110,22 @@ def test_introspection_needs_an_api_key_and_a_token(admin_api):
 @pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
 def test_client_credentials_with_registered_auth_method(admin_api, method):
     client = register(
-        grant_types=["client_credentials"], redirect_uris=[], scope="read write",
-        audience=["https://api.example.com"], token_endpoint_auth_method=method,
+        grant_types=["client_credentials"],
+        redirect_uris=[],
+        scope="read write",
+        audience=["https://api.example.com"],
+        token_endpoint_auth_method=method,
     )
     form = {"grant_type": "client_credentials", "scope": "read", "audience": "https://api.example.com"}
     if method == "client_secret_basic":
         response = BrowserClient().post("/oauth2/token", form, HTTP_AUTHORIZATION=client.basic())
-        wrong = BrowserClient().post("/oauth2/token", {**form, "client_id": client.client_id, "client_secret": client.secret})
+        wrong = BrowserClient().post(
+            "/oauth2/token", {**form, "client_id": client.client_id, "client_secret": client.secret}
+        )
     else:
-        response = BrowserClient().post("/oauth2/token", {**form, "client_id": client.client_id, "client_secret": client.secret})
+        response = BrowserClient().post(
+            "/oauth2/token", {**form, "client_id": client.client_id, "client_secret": client.secret}
+        )
         wrong = BrowserClient().post("/oauth2/token", form, HTTP_AUTHORIZATION=client.basic())
     assert response.status_code == 200, response.content
     body = response.json()
@@ -132,7 +141,11 @@ def test_client_credentials_with_registered_auth_method(admin_api, method):
         ({"grant_type": "client_credentials", "scope": "admin"}, 400, "invalid_scope"),
         ({"grant_type": "client_credentials", "audience": "https://elsewhere.example.com"}, 400, "invalid_request"),
         ({"grant_type": "password", "username": "a", "password": "b"}, 400, "unsupported_grant_type"),
-        ({"grant_type": "authorization_code", "code": "nope", "redirect_uri": REDIRECT_URI}, 400, "unauthorized_client"),
+        (
+            {"grant_type": "authorization_code", "code": "nope", "redirect_uri": REDIRECT_URI},
+            400,
+            "unauthorized_client",
+        ),
         ({}, 400, "unsupported_grant_type"),
     ],
 )
@@ -145,28 +158,42 @@ def test_token_endpoint_errors_follow_rfc6749(machine_client, form, status, erro
 
 def test_bad_client_secret_is_401_with_basic_challenge(machine_client):
     machine_client.secret = "wrong-secret-wrong-secret-wrong-secret"
-    response = BrowserClient().post("/oauth2/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=machine_client.basic())
+    response = BrowserClient().post(
+        "/oauth2/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=machine_client.basic()
+    )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
     assert response["WWW-Authenticate"].startswith("Basic")
 
 
 def test_client_lifespan_overrides_default(admin_api, machine_client):
-    admin_api.put(f"/admin/clients/{machine_client.client_id}/lifespans",
-                  {"client_credentials_grant_access_token_lifespan": "5m0s"}, format="json")
-    body = BrowserClient().post("/oauth2/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=machine_client.basic()).json()
+    admin_api.put(
+        f"/admin/clients/{machine_client.client_id}/lifespans",
+        {"client_credentials_grant_access_token_lifespan": "5m0s"},
+        format="json",
+    )
+    body = (
+        BrowserClient()
+        .post("/oauth2/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=machine_client.basic())
+        .json()
+    )
     assert body["expires_in"] == 300
 
 
 def test_revocation_of_access_token_and_refresh_family(identity, web_client, admin_api):
     tokens, _, _ = _tokens(identity, web_client)
-    response = BrowserClient().post("/oauth2/revoke", {"token": tokens["access_token"]}, HTTP_AUTHORIZATION=web_client.basic())
+    response = BrowserClient().post(
+        "/oauth2/revoke", {"token": tokens["access_token"]}, HTTP_AUTHORIZATION=web_client.basic()
+    )
     assert response.status_code == 200
     assert _introspect(admin_api, tokens["access_token"]) == {"active": False}
     tokens, _, _ = _tokens(identity, web_client)
     rotated = _refresh(web_client, tokens["refresh_token"]).json()
-    BrowserClient().post("/oauth2/revoke", {"token": rotated["refresh_token"], "token_type_hint": "refresh_token"},
-                         HTTP_AUTHORIZATION=web_client.basic())
+    BrowserClient().post(
+        "/oauth2/revoke",
+        {"token": rotated["refresh_token"], "token_type_hint": "refresh_token"},
+        HTTP_AUTHORIZATION=web_client.basic(),
+    )
     assert _introspect(admin_api, rotated["access_token"]) == {"active": False}
     unauthenticated = BrowserClient().post("/oauth2/revoke", {"token": rotated["access_token"]})
     assert unauthenticated.status_code == 401
