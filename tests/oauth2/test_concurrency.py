@@ -77,7 +77,9 @@ def test_concurrent_consent_verifier_issues_one_code(identity, web_client, setti
     consent_challenge = query_of(response["Location"])["consent_challenge"]
     from oauth2_app.services.challenges import consent_request_accept
 
-    redirect = consent_request_accept(challenge=consent_challenge, grant_scope=["openid"], grant_access_token_audience=[])
+    redirect = consent_request_accept(
+        challenge=consent_challenge, grant_scope=["openid"], grant_access_token_audience=[]
+    )
     cookies = browser.cookies
 
     def redeem():
