@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from ory_platform.errors import OryError
 from oauth2_app import keys
 from oauth2_app.models import (
     AccessToken,
@@ -25,6 +24,7 @@ from oauth2_app.models import (
 )
 from oauth2_app.models.clients import SUPPORTED_GRANT_TYPES
 from oauth2_app.services import challenges, clients, tokens
+from ory_platform.errors import OryError
 
 # django-oauth-toolkit registers its own pages for our swapped models; ours replace them.
 for _model in (Client, AccessToken, RefreshToken, IDToken, AuthorizationCode, DeviceGrant):
@@ -89,10 +89,28 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "client_id", "owner"]
     actions = ["rotate_secret"]
     readonly_fields = [
-        "client_id", "name", "redirect_uris", "grant_types", "response_types", "scope", "audience",
-        "token_endpoint_auth_method", "skip_consent", "skip_logout_consent", "owner", "metadata", "contacts",
-        "client_uri", "logo_uri", "policy_uri", "tos_uri", "post_logout_redirect_uris", "allowed_origins",
-        "token_lifespans", "created", "updated",
+        "client_id",
+        "name",
+        "redirect_uris",
+        "grant_types",
+        "response_types",
+        "scope",
+        "audience",
+        "token_endpoint_auth_method",
+        "skip_consent",
+        "skip_logout_consent",
+        "owner",
+        "metadata",
+        "contacts",
+        "client_uri",
+        "logo_uri",
+        "policy_uri",
+        "tos_uri",
+        "post_logout_redirect_uris",
+        "allowed_origins",
+        "token_lifespans",
+        "created",
+        "updated",
     ]
     fields = readonly_fields
 
@@ -104,8 +122,16 @@ class ClientAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "redirect_uris_text", "grant_types_choice", "token_endpoint_auth_method", "scope", "owner",
-                    "logo_uri", "skip_consent"]
+            return [
+                "name",
+                "redirect_uris_text",
+                "grant_types_choice",
+                "token_endpoint_auth_method",
+                "scope",
+                "owner",
+                "logo_uri",
+                "skip_consent",
+            ]
         return self.fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -163,12 +189,22 @@ class ConsentSessionAdmin(_ReadOnlyAdmin):
     list_display = ["subject", "client", "granted_scope", "consent_remember", "consent_handled_at"]
     search_fields = ["subject", "client__client_id", "client__name"]
     actions = ["revoke"]
-    fields = ["subject", "client", "granted_scope", "granted_audience", "consent_remember", "consent_remember_for",
-              "consent_handled_at", "amr", "acr"]
+    fields = [
+        "subject",
+        "client",
+        "granted_scope",
+        "granted_audience",
+        "consent_remember",
+        "consent_remember_for",
+        "consent_handled_at",
+        "amr",
+        "acr",
+    ]
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .select_related("client")
             .filter(state=FlowState.CONSENT_USED, consent_error__isnull=True, consent_revoked_at__isnull=True)
         )

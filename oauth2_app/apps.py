@@ -8,6 +8,7 @@ class OAuth2AppConfig(AppConfig):
     def ready(self) -> None:
         from identity_app import signals as identity_signals
         from oauth2_app import receivers
+        from oauth2_app.api import schema  # noqa: F401  registers the API-key security scheme
 
         identity_signals.identity_deactivated.connect(
             receivers.identity_gone, dispatch_uid="oauth2_identity_deactivated"

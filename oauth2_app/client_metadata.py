@@ -109,7 +109,8 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
     method = _string(data, "token_endpoint_auth_method", Client.AuthMethod.CLIENT_SECRET_BASIC)
     if method not in Client.AuthMethod.values:
         raise InvalidClientMetadata(
-            reason=f"token_endpoint_auth_method {method!r} is not supported: use client_secret_basic, client_secret_post or none."
+            reason=f"token_endpoint_auth_method {method!r} is not supported: "
+            "use client_secret_basic, client_secret_post or none."
         )
     grant_types = _strings(data, "grant_types") or [GRANT_AUTHORIZATION_CODE]
     unknown = [grant for grant in grant_types if grant not in SUPPORTED_GRANT_TYPES]

@@ -132,9 +132,8 @@ def consent_can_be_skipped(flow: AuthorizationFlow) -> bool:
         remember_for = candidate.consent_remember_for or 0
         if remember_for and candidate.consent_handled_at + timedelta(seconds=remember_for) <= now:
             continue
-        if set(flow.requested_scope) <= set(candidate.granted_scope) and set(flow.requested_audience) <= set(
+        # The most recent remembered consent decides.
+        return set(flow.requested_scope) <= set(candidate.granted_scope) and set(flow.requested_audience) <= set(
             candidate.granted_audience
-        ):
-            return True
-        return False
+        )
     return False

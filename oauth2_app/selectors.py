@@ -118,7 +118,9 @@ def logout_request_get(*, challenge: str) -> dict[str, Any]:
 
 
 def token_introspect(*, token: str, scopes: list[str] | None = None) -> dict[str, Any]:
-    """Hydra's introspection answer (RFC 7662 §2.2 plus ``token_use`` and ``ext``); inactive is ``{"active": false}``."""
+    """Hydra's introspection answer (RFC 7662 §2.2 plus ``token_use`` and ``ext``).
+
+    An unknown, expired, revoked or insufficiently scoped token is ``{"active": false}``."""
     checksum = secret_hash(token)
     now = timezone.now()
     access = AccessToken.objects.select_related("application").filter(token_checksum=checksum).first()

@@ -18,6 +18,7 @@ from oauth2_app.api.payloads import (
     rejection,
     require_query,
 )
+from oauth2_app.api.schema import hydra_operations
 from oauth2_app.client_metadata import client_json
 from oauth2_app.errors import ClientNotFound, FlowAlreadyHandled
 from oauth2_app.models import Client
@@ -37,6 +38,7 @@ def _gone(error: FlowAlreadyHandled) -> Response:
     return Response({"redirect_to": error.redirect_to}, status=status.HTTP_410_GONE)
 
 
+@hydra_operations(get="listOAuth2Clients", post="createOAuth2Client")
 class ClientListView(AdminAPIView):
     """``GET /admin/clients`` (keyset pages, ``client_name``/``owner`` filters) and ``POST`` (RFC 7591 §3.1)."""
 
@@ -70,6 +72,7 @@ class ClientListView(AdminAPIView):
         )
 
 
+@hydra_operations(get="getOAuth2Client", put="setOAuth2Client", patch="patchOAuth2Client", delete="deleteOAuth2Client")
 class ClientDetailView(AdminAPIView):
     """``GET/PUT/PATCH/DELETE /admin/clients/{id}``."""
 
@@ -92,6 +95,7 @@ class ClientDetailView(AdminAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@hydra_operations(put="setOAuth2ClientLifespans")
 class ClientLifespansView(AdminAPIView):
     """``PUT /admin/clients/{id}/lifespans``."""
 
@@ -100,6 +104,7 @@ class ClientLifespansView(AdminAPIView):
         return Response(client_json(client))
 
 
+@hydra_operations(get="getOAuth2LoginRequest")
 class LoginRequestView(AdminAPIView):
     def get(self, request):
         try:
@@ -110,18 +115,21 @@ class LoginRequestView(AdminAPIView):
             return _gone(error)
 
 
+@hydra_operations(put="acceptOAuth2LoginRequest")
 class LoginAcceptView(AdminAPIView):
     def put(self, request):
         challenge = require_query(request, "login_challenge", "challenge")
         return _redirect(challenges.login_request_accept(challenge=challenge, **login_acceptance(body_object(request))))
 
 
+@hydra_operations(put="rejectOAuth2LoginRequest")
 class LoginRejectView(AdminAPIView):
     def put(self, request):
         challenge = require_query(request, "login_challenge", "challenge")
         return _redirect(challenges.login_request_reject(challenge=challenge, payload=rejection(body_object(request))))
 
 
+@hydra_operations(get="getOAuth2ConsentRequest")
 class ConsentRequestView(AdminAPIView):
     def get(self, request):
         challenge = require_query(request, "consent_challenge", "challenge")
@@ -131,6 +139,7 @@ class ConsentRequestView(AdminAPIView):
             return _gone(error)
 
 
+@hydra_operations(put="acceptOAuth2ConsentRequest")
 class ConsentAcceptView(AdminAPIView):
     def put(self, request):
         challenge = require_query(request, "consent_challenge", "challenge")
@@ -139,6 +148,7 @@ class ConsentAcceptView(AdminAPIView):
         )
 
 
+@hydra_operations(put="rejectOAuth2ConsentRequest")
 class ConsentRejectView(AdminAPIView):
     def put(self, request):
         challenge = require_query(request, "consent_challenge", "challenge")
@@ -147,6 +157,7 @@ class ConsentRejectView(AdminAPIView):
         )
 
 
+@hydra_operations(get="getOAuth2LogoutRequest")
 class LogoutRequestView(AdminAPIView):
     def get(self, request):
         try:
@@ -157,6 +168,7 @@ class LogoutRequestView(AdminAPIView):
             return _gone(error)
 
 
+@hydra_operations(put="acceptOAuth2LogoutRequest")
 class LogoutAcceptView(AdminAPIView):
     def put(self, request):
         return _redirect(
@@ -164,12 +176,14 @@ class LogoutAcceptView(AdminAPIView):
         )
 
 
+@hydra_operations(put="rejectOAuth2LogoutRequest")
 class LogoutRejectView(AdminAPIView):
     def put(self, request):
         challenges.logout_request_reject(challenge=require_query(request, "logout_challenge", "challenge"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@hydra_operations(get="listOAuth2ConsentSessions", delete="revokeOAuth2ConsentSessions")
 class ConsentSessionsView(AdminAPIView):
     """``GET/DELETE /admin/oauth2/auth/sessions/consent``."""
 
@@ -201,6 +215,7 @@ class ConsentSessionsView(AdminAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@hydra_operations(delete="revokeOAuth2LoginSessions")
 class LoginSessionsView(AdminAPIView):
     """``DELETE /admin/oauth2/auth/sessions/login?subject=`` (or ``?sid=``)."""
 
@@ -212,6 +227,7 @@ class LoginSessionsView(AdminAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@hydra_operations(post="introspectOAuth2Token")
 class IntrospectView(AdminAPIView):
     """``POST /admin/oauth2/introspect`` (RFC 7662) in Hydra's shape."""
 
@@ -225,6 +241,7 @@ class IntrospectView(AdminAPIView):
         return Response(selectors.token_introspect(token=token, scopes=scope.split()))
 
 
+@hydra_operations(delete="deleteOAuth2Token")
 class TokensView(AdminAPIView):
     """``DELETE /admin/oauth2/tokens?client_id=``."""
 
@@ -233,6 +250,7 @@ class TokensView(AdminAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@hydra_operations(get="getJsonWebKeySet", post="createJsonWebKeySet")
 class KeySetView(AdminAPIView):
     """``GET /admin/keys/{set}`` (public keys only: private keys never leave the server) and
     ``POST`` to rotate (a new active RS256 key; the old one stays published while retired)."""

@@ -91,16 +91,9 @@ def client_create(*, metadata: Any) -> tuple[Client, str | None]:
 def client_replace(*, client_id: str, metadata: Any) -> tuple[Client, str | None]:
     """``PUT``: replace the client's metadata; its secret changes only when one is given."""
     client = _get(client_id, lock=True)
-    validated = validate_client_metadata(metadata, secret_required=False)
-    if validated["client_id"] not in (None, client_id):
+    if isinstance(metadata, dict) and metadata.get("client_id") not in (None, client_id):
         raise InvalidClientMetadata(reason="The client_id cannot be changed.")
-    was_public = client.is_public
-    _assign(client, validated["fields"])
-    secret = None
-    if validated["client_secret"] or was_public != client.is_public:
-        secret = _set_secret(client, validated["client_secret"])
-    client.save()
-    return client, secret
+    return _replace_locked(client, metadata)
 
 
 @retrying
@@ -119,7 +112,7 @@ def client_patch(*, client_id: str, operations: Any) -> tuple[Client, str | None
     return _replace_locked(client, patched)
 
 
-def _replace_locked(client: Client, document: dict) -> tuple[Client, str | None]:
+def _replace_locked(client: Client, document: Any) -> tuple[Client, str | None]:
     validated = validate_client_metadata(document, secret_required=False)
     was_public = client.is_public
     _assign(client, validated["fields"])

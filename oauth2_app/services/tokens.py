@@ -50,7 +50,7 @@ def token_revoke(request) -> tuple[dict, str, int]:
 
 @retrying
 def device_authorization_create(request) -> tuple[dict, dict | str, int]:
-    """The device authorization endpoint (RFC 8628 §3.1–3.2): validate the client, mint the codes
+    """The device authorization endpoint (RFC 8628 §3.1-3.2): validate the client, mint the codes
     (the device code stored as its SHA-256) and answer with where the user should go."""
     core = device_core()
     headers, body, status = core.create_device_authorization_response(request)

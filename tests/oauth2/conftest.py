@@ -96,7 +96,9 @@ def follow(browser: BrowserClient, response, *, until: str = REDIRECT_URI, limit
 
 
 def authorization_code_via_builtin_pages(browser: BrowserClient, client: RegisteredClient, *, remember=False, **extra):
-    """Walk /oauth2/auth → built-in login → built-in consent (allow) → callback; returns (code, verifier, callback params)."""
+    """Walk /oauth2/auth → built-in login → built-in consent (allow) → callback.
+
+    Returns (code, PKCE verifier, callback parameters)."""
     verifier, challenge = pkce_pair()
     response = follow(browser, browser.get("/oauth2/auth", authorize_params(client, challenge, **extra)))
     if response.status_code == 200:  # the consent page

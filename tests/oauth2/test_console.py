@@ -19,11 +19,18 @@ def console(staff_identity) -> BrowserClient:
 
 
 def test_create_client_shows_secret_once(console):
-    response = console.post("/console/oauth2_app/client/add/", {
-        "name": "Console App", "redirect_uris_text": "https://console-app.example.com/cb",
-        "grant_types_choice": ["authorization_code", "refresh_token"], "token_endpoint_auth_method": "client_secret_basic",
-        "scope": "openid offline_access", "owner": "", "logo_uri": "",
-    })
+    response = console.post(
+        "/console/oauth2_app/client/add/",
+        {
+            "name": "Console App",
+            "redirect_uris_text": "https://console-app.example.com/cb",
+            "grant_types_choice": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "scope": "openid offline_access",
+            "owner": "",
+            "logo_uri": "",
+        },
+    )
     assert response.status_code == 200, response.content
     client = Client.objects.get(name="Console App")
     html = response.content.decode()
@@ -34,17 +41,27 @@ def test_create_client_shows_secret_once(console):
 
 
 def test_invalid_client_form_writes_nothing(console):
-    response = console.post("/console/oauth2_app/client/add/", {
-        "name": "Bad", "redirect_uris_text": "not-a-url", "grant_types_choice": ["authorization_code"],
-        "token_endpoint_auth_method": "client_secret_basic", "scope": "", "owner": "", "logo_uri": "",
-    })
+    response = console.post(
+        "/console/oauth2_app/client/add/",
+        {
+            "name": "Bad",
+            "redirect_uris_text": "not-a-url",
+            "grant_types_choice": ["authorization_code"],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "scope": "",
+            "owner": "",
+            "logo_uri": "",
+        },
+    )
     assert response.status_code == 200 and b"errornote" in response.content
     assert not Client.objects.exists()
 
 
 def test_rotate_secret_action(console, web_client):
     old_hash = Client.objects.get(pk=web_client.model.pk).client_secret
-    response = console.post("/console/oauth2_app/client/", {"action": "rotate_secret", "_selected_action": [web_client.model.pk]})
+    response = console.post(
+        "/console/oauth2_app/client/", {"action": "rotate_secret", "_selected_action": [web_client.model.pk]}
+    )
     assert response.status_code == 200 and b"New secret" in response.content
     assert Client.objects.get(pk=web_client.model.pk).client_secret != old_hash
 
@@ -73,5 +90,7 @@ def test_signing_keys_page_and_rotation(console):
     kid, _ = signing_key_active()
     page = console.get("/console/oauth2_app/signingkey/")
     assert page.status_code == 200 and kid.encode() in page.content and b"private_key" not in page.content
-    console.post("/console/oauth2_app/signingkey/", {"action": "rotate", "_selected_action": [SigningKey.objects.get().pk]})
+    console.post(
+        "/console/oauth2_app/signingkey/", {"action": "rotate", "_selected_action": [SigningKey.objects.get().pk]}
+    )
     assert SigningKey.objects.count() == 2
