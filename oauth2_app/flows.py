@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oauth2_app.errors import AuthorizationError, FlowExpired, FlowNotFound
 from oauth2_app.models import AuthorizationFlow, FlowState, LoginSession
+from oauth2_app.queries import unique_row
 from oauth2_app.server import add_query, issuer
 
 BROWSER_COOKIE = "ory_oauth2_browser"
@@ -65,7 +66,7 @@ def remembered_login_session(session_id: uuid.UUID | None) -> LoginSession | Non
     """The remembered, unexpired login session a browser's cookie names (Hydra's GetRememberedLoginSession)."""
     if session_id is None:
         return None
-    return LoginSession.objects.filter(pk=session_id, remember=True, expires_at__gt=timezone.now()).first()
+    return unique_row(LoginSession.objects.filter(pk=session_id, remember=True, expires_at__gt=timezone.now()))
 
 
 def configured_url(setting_value: str) -> str:
@@ -96,7 +97,7 @@ def error_redirect(flow: AuthorizationFlow, error: str, description: str = "") -
 
 
 def get_flow(**lookup) -> AuthorizationFlow:
-    flow = AuthorizationFlow.objects.select_related("client").filter(**lookup).first()
+    flow = unique_row(AuthorizationFlow.objects.select_related("client").filter(**lookup))
     if flow is None:
         raise FlowNotFound()
     if flow.expires_at <= timezone.now():

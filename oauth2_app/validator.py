@@ -34,6 +34,7 @@ from oauth2_app import claims as oidc_claims
 from oauth2_app import keys, lifespans
 from oauth2_app.models import AccessToken, AuthorizationCode, DeviceGrant, IDToken, RefreshToken
 from oauth2_app.models.clients import GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN
+from oauth2_app.queries import unique_row
 from oauth2_app.revocation import revoke_access_token, revoke_family, revoke_refresh_token
 
 OFFLINE_SCOPES = frozenset({"offline_access", "offline"})
@@ -131,7 +132,7 @@ class HydraValidator(OAuth2Validator):
         cached = getattr(request, "_authorization_code_row", None)
         if cached is not None and cached.code == secret_hash(code):
             return cached
-        row = AuthorizationCode.objects.select_related("flow", "user").filter(code=secret_hash(code)).first()
+        row = unique_row(AuthorizationCode.objects.select_related("flow", "user").filter(code=secret_hash(code)))
         request._authorization_code_row = row
         return row
 
@@ -217,7 +218,7 @@ class HydraValidator(OAuth2Validator):
     # -- device codes (RFC 8628) ----------------------------------------------------------------
 
     def validate_device_code(self, client_id, code, request, *args, **kwargs):
-        row = DeviceGrant.objects.select_related("flow").filter(device_code=secret_hash(code)).first()
+        row = unique_row(DeviceGrant.objects.select_related("flow").filter(device_code=secret_hash(code)))
         if row is None or row.client_id != client_id:
             return None
         now = timezone.now()
@@ -368,7 +369,7 @@ class HydraValidator(OAuth2Validator):
         return refresh_token
 
     def _load_access_token(self, token):
-        return AccessToken.objects.select_related("application").filter(token_checksum=secret_hash(token)).first()
+        return unique_row(AccessToken.objects.select_related("application").filter(token_checksum=secret_hash(token)))
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs) -> None:
         """RFC 7009: only the requesting client's tokens; a refresh token takes its family along."""

@@ -23,6 +23,7 @@ from oauth2_app.client_metadata import client_json
 from oauth2_app.errors import ClientNotFound, FlowAlreadyHandled
 from oauth2_app.models import Client
 from oauth2_app.models.keys import ID_TOKEN_KEY_SET
+from oauth2_app.queries import unique_row
 from oauth2_app.services import challenges, clients, tokens
 from ory_platform.drf import AdminAPIView
 
@@ -77,7 +78,7 @@ class ClientDetailView(AdminAPIView):
     """``GET/PUT/PATCH/DELETE /admin/clients/{id}``."""
 
     def get(self, request, client_id: str):
-        client = Client.objects.filter(client_id=client_id).first()
+        client = unique_row(Client.objects.filter(client_id=client_id))
         if client is None:
             raise ClientNotFound()
         return Response(client_json(client))
@@ -205,7 +206,7 @@ class ConsentSessionsView(AdminAPIView):
                 consent_request_id=optional_uuid(consent_request_id, "consent_request_id")
             )
         elif subject and client_id and not all_clients and not consent_request_id:
-            client = Client.objects.filter(client_id=client_id).first()
+            client = unique_row(Client.objects.filter(client_id=client_id))
             if client is not None:
                 challenges.consent_sessions_revoke(subject=subject, client=client)
         elif subject and all_clients and not client_id and not consent_request_id:

@@ -32,6 +32,7 @@ from oauth2_app.flows import (
     sign_session_id,
 )
 from oauth2_app.models import AuthorizationFlow, Client, DeviceGrant, FlowState, LoginSession
+from oauth2_app.queries import unique_row
 from oauth2_app.server import issuer
 from ory_platform.db import retrying
 
@@ -132,7 +133,7 @@ def authorization_flow_start(
 
 
 def _claim_verifier(*, field: str, verifier: str, states: tuple, new_state) -> AuthorizationFlow | None:
-    flow = AuthorizationFlow.objects.select_related("client").filter(**{field: secret_digest(verifier)}).first()
+    flow = unique_row(AuthorizationFlow.objects.select_related("client").filter(**{field: secret_digest(verifier)}))
     if flow is None or flow.state not in states:
         return None
     claimed = AuthorizationFlow.objects.filter(pk=flow.pk, state=flow.state).update(

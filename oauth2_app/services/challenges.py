@@ -16,6 +16,7 @@ from oauth2_app import revocation
 from oauth2_app.errors import FlowAlreadyUsed, FlowNotFound
 from oauth2_app.flows import get_flow, new_secret, secret_digest
 from oauth2_app.models import AuthorizationFlow, FlowState, LoginSession, LogoutRequest
+from oauth2_app.queries import unique_row
 from oauth2_app.server import add_query, issuer_url
 from ory_platform.db import retrying
 
@@ -211,7 +212,7 @@ def subject_revoke_everything(*, subject: str) -> None:
 
 
 def _open_logout(challenge: str) -> LogoutRequest:
-    logout = LogoutRequest.objects.select_related("client").filter(challenge=challenge).first()
+    logout = unique_row(LogoutRequest.objects.select_related("client").filter(challenge=challenge))
     if logout is None:
         raise FlowNotFound()
     if logout.expires_at <= timezone.now():

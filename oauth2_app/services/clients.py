@@ -21,6 +21,7 @@ from oauth2_app.models.clients import (
     GRANT_DEVICE_CODE,
     LIFESPAN_FIELDS,
 )
+from oauth2_app.queries import unique_row
 from ory_platform.db import retrying
 
 _READ_ONLY_PATHS = ("/client_id", "/created_at", "/updated_at")
@@ -56,7 +57,7 @@ def _assign(client: Client, fields: dict[str, Any]) -> None:
 
 def _get(client_id: str, *, lock: bool = False) -> Client:
     queryset = Client.objects.select_for_update() if lock else Client.objects.all()
-    client = queryset.filter(client_id=client_id).first()
+    client = unique_row(queryset.filter(client_id=client_id))
     if client is None:
         raise ClientNotFound()
     return client

@@ -18,6 +18,7 @@ from oauth2_app.flows import (
     secret_digest,
 )
 from oauth2_app.models import Client, LoginSession, LogoutRequest
+from oauth2_app.queries import unique_row
 from oauth2_app.server import add_query
 from oauth2_app.services.authorization import id_token_hint_claims
 from ory_platform.db import retrying
@@ -84,9 +85,9 @@ def logout_start(
 @retrying
 def logout_complete(*, verifier: str, session_id: uuid.UUID | None) -> BrowserOutcome:
     """The logout app accepted: end the login session once and send the browser on."""
-    logout = LogoutRequest.objects.filter(
-        verifier_hash=secret_digest(verifier), state=LogoutRequest.State.ACCEPTED
-    ).first()
+    logout = unique_row(
+        LogoutRequest.objects.filter(verifier_hash=secret_digest(verifier), state=LogoutRequest.State.ACCEPTED)
+    )
     if logout is None or logout.expires_at <= timezone.now():
         raise AuthorizationError("access_denied", "The logout verifier has already been used or is invalid.")
     claimed = LogoutRequest.objects.filter(pk=logout.pk, state=LogoutRequest.State.ACCEPTED).update(

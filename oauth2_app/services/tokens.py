@@ -18,6 +18,7 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from oauth2_app import revocation
 from oauth2_app.models import AccessToken, Client, DeviceGrant, RefreshToken
 from oauth2_app.models.clients import GRANT_DEVICE_CODE
+from oauth2_app.queries import unique_row
 from oauth2_app.server import device_core, issuer_url, oauthlib_core
 from oauth2_app.validator import requested_audience, secret_hash
 from ory_platform.db import retrying
@@ -104,7 +105,7 @@ class _FormParams:
 @retrying
 def tokens_delete_for_client(*, client_id: str) -> None:
     """``DELETE /admin/oauth2/tokens?client_id=``: revoke every access and refresh token of the client."""
-    client = Client.objects.filter(client_id=client_id).first()
+    client = unique_row(Client.objects.filter(client_id=client_id))
     if client is not None:
         revocation.revoke_tokens(client=client)
 
