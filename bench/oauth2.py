@@ -19,7 +19,6 @@ import http.client
 import json
 import multiprocessing
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -36,7 +35,8 @@ MAX_REQUESTS_PER_PROCESS = 2_000_000
 
 def _environment(database: str | None) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
-    env["SECRET_KEY"] = env.get("SECRET_KEY") or secrets.token_urlsafe(50)
+    # Stable across runs: signing keys in a reused database are sealed under it.
+    env["SECRET_KEY"] = env.get("SECRET_KEY") or "bench-only-secret-key-not-for-any-deployment-0123456789abcdef"
     if database:
         env["DATABASE_URL"] = database
     else:

@@ -14,10 +14,12 @@ import os
 import threading
 from datetime import timedelta
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError
 from django.utils import timezone
 from jwcrypto import jwk
@@ -67,7 +69,14 @@ def _load_private(signing_key: SigningKey) -> jwk.JWK:
     cached = _cache.get(signing_key.kid)
     if cached is not None:
         return cached
-    key = jwk.JWK.from_pem(_unseal(signing_key.private_key_encrypted, signing_key.kid))
+    try:
+        pem = _unseal(signing_key.private_key_encrypted, signing_key.kid)
+    except InvalidTag as error:
+        raise ImproperlyConfigured(
+            f"Signing key {signing_key.kid} cannot be decrypted: OAUTH2_KEY_ENCRYPTION_SECRET (by default "
+            "SECRET_KEY) changed since it was created. Restore it, or run `manage.py rotate_signing_keys`."
+        ) from error
+    key = jwk.JWK.from_pem(pem)
     with _cache_lock:
         _cache[signing_key.kid] = key
     return key

@@ -202,3 +202,17 @@ def test_builtin_login_requires_fresh_login_for_prompt_login(identity, web_clien
     login = browser.get(response["Location"])
     assert login["Location"].startswith(settings.OAUTH2_IDENTITY_LOGIN_URL)
     assert query_of(login["Location"])["refresh"] == "true"
+
+
+def test_a_changed_encryption_secret_is_reported_clearly(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from oauth2_app import keys
+
+    kid, _ = signing_key_active()
+    keys._cache.clear()
+    settings.OAUTH2_KEY_ENCRYPTION_SECRET = "another-secret-another-secret-another-secret"
+    with pytest.raises(ImproperlyConfigured, match="rotate_signing_keys"):
+        signing_key_active()
+    keys.signing_key_rotate()
+    assert signing_key_active()[0] != kid
