@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -76,6 +78,13 @@ class DeviceVerifyView(View):
         return self._page(request, form)
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        # RFC 8628 §5.1: user codes are short, so guesses are rate limited per client address.
+        attempts_key = f"oauth2:device-verify:{request.META.get('REMOTE_ADDR', '')}"
+        if cache.get(attempts_key, 0) >= settings.OAUTH2_DEVICE_VERIFY_ATTEMPTS:
+            form = UserCodeForm(request.POST)
+            form.full_clean()
+            form.add_error(None, "Too many attempts. Wait a few minutes, then try again.")
+            return self._page(request, form, status=429)
         form = UserCodeForm(request.POST)
         if not form.is_valid():
             return self._page(request, form, status=400)
@@ -90,6 +99,7 @@ class DeviceVerifyView(View):
             .first()
         )
         if grant is None:
+            cache.set(attempts_key, cache.get(attempts_key, 0) + 1, timeout=settings.OAUTH2_DEVICE_VERIFY_WINDOW)
             form.add_error("user_code", "This code is not valid or has expired. Check your device and try again.")
             return self._page(request, form, status=400)
         client = Client.objects.get(client_id=grant.client_id)

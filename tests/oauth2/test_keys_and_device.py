@@ -216,3 +216,15 @@ def test_a_changed_encryption_secret_is_reported_clearly(settings):
         signing_key_active()
     keys.signing_key_rotate()
     assert signing_key_active()[0] != kid
+
+
+def test_user_code_guessing_is_rate_limited(identity, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.OAUTH2_DEVICE_VERIFY_ATTEMPTS = 3
+    browser = BrowserClient()
+    browser.force_login(identity)
+    statuses = [browser.post("/oauth2/device/verify", {"user_code": f"WRONG{n:03d}"}).status_code for n in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    cache.clear()
