@@ -18,7 +18,7 @@ from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 
 from oauth2_app import lifespans
 from oauth2_app.models.clients import GRANT_DEVICE_CODE
-from oauth2_app.validator import require_s256, validate_audience
+from oauth2_app.request_checks import require_s256, validate_audience
 
 
 class OpenIDDeviceCodeGrant(DeviceCodeGrant):

@@ -45,35 +45,6 @@ def secret_hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
-def requested_audience(request) -> list[str]:
-    raw = request._params.get("audience") if hasattr(request, "_params") else None
-    return raw.split() if isinstance(raw, str) else []
-
-
-def validate_audience(request) -> dict:
-    """oauthlib custom validator: requested audiences must be registered for the client (RFC 8707 §2)."""
-    audience = requested_audience(request)
-    allowed = set(getattr(request.client, "audience", None) or [])
-    unknown = [value for value in audience if value not in allowed]
-    if unknown:
-        raise errors.InvalidRequestError(
-            description=f"Requested audience {' '.join(unknown)!r} has not been registered for this client.",
-            request=request,
-        )
-    request.granted_audience = audience
-    return {}
-
-
-def require_s256(request) -> dict:
-    """oauthlib custom validator: PKCE with S256 only (RFC 9700 §2.1.1); an absent method means ``plain``."""
-    if request.code_challenge is not None and request.code_challenge_method != "S256":
-        raise errors.InvalidRequestError(
-            description="The code_challenge_method must be S256 (RFC 7636 §4.2; plain is not accepted).",
-            request=request,
-        )
-    return {}
-
-
 class HydraValidator(OAuth2Validator):
     """django-oauth-toolkit's validator with Hydra's clients, subjects, replay protection and keys."""
 
