@@ -17,6 +17,9 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     path("console/", admin.site.urls),
     path("", include("identity_app.urls")),
+    # --- OAuth2 / OpenID Connect (oauth2_app, Hydra's public and admin APIs) ---
+    path("", include("oauth2_app.urls")),
+    path("", include("oauth2_app.api.urls")),
 ]
 
 handler400 = "ory_platform.error_views.bad_request"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
+from identity_app.authentication import clear_session_cookie  # noqa: F401  (re-exported for the views)
 from identity_app.flows import base, messages, ui
 from identity_app.models import Flow, Session
 from ory_platform.errors import ory_error_response
@@ -71,7 +72,3 @@ def set_session_cookie(response: HttpResponse, token: str, session: Session) -> 
         samesite="Lax",
         path="/",
     )
-
-
-def clear_session_cookie(response: HttpResponse) -> None:
-    response.delete_cookie(settings.IDENTITY_SESSION_COOKIE_NAME, path="/", samesite="Lax")

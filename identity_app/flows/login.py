@@ -8,8 +8,11 @@ second factor. See https://www.ory.sh/docs/kratos/self-service/flows/user-login.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from identity_app.flows import base, messages, strategies, ui
 from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
@@ -43,6 +46,13 @@ class LoginResult:
     identity: Identity
 
 
+def oauth2_continue_url(login_challenge: str) -> str:
+    """Where a sign-in started for an OAuth2 login challenge continues: the OAuth2 provider's
+    login endpoint (named by ``IDENTITY_OAUTH2_LOGIN_URL``), which accepts the challenge for the
+    now signed-in identity. identity_app only knows the URL's name, not the app behind it."""
+    return f"{reverse(settings.IDENTITY_OAUTH2_LOGIN_URL)}?{urlencode({'login_challenge': login_challenge[:2048]})}"
+
+
 def client_info(request: HttpRequest) -> ClientInfo:
     return ClientInfo(ip_address=base.client_ip(request), user_agent=request.headers.get("User-Agent", "")[:512])
 
@@ -61,6 +71,8 @@ def login_flow_create(
     aal = aal or "aal1"
     if aal not in AAL_VALUES:
         raise BadRequest(reason=f"Unable to parse AuthenticationMethod Assurance Level (AAL): {aal!r}")
+    if login_challenge and not return_to:
+        return_to = oauth2_continue_url(login_challenge)
     return_to = base.validate_return_to(return_to)
     identity = session.identity if session else None
     if aal == "aal2":

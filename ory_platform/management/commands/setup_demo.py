@@ -13,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self._api_key()
+        self._oauth2_client()
 
     def _api_key(self) -> None:
         if ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).exists():
@@ -24,3 +25,28 @@ class Command(BaseCommand):
         issued = api_key_create(name=DEMO_KEY_NAME)
         self.stdout.write(self.style.SUCCESS("Admin API key (shown only now; send as 'Authorization: Bearer <key>'):"))
         self.stdout.write(f"  {issued.secret}")
+
+    # --- OAuth2 (oauth2_app) -------------------------------------------------------------------
+    def _oauth2_client(self) -> None:
+        from oauth2_app.models import Client
+        from oauth2_app.services.clients import client_create
+
+        demo_client_id = "demo-app"
+        if Client.objects.filter(client_id=demo_client_id).exists():
+            self.stdout.write(
+                f"OAuth2 client {demo_client_id!r} exists already (its secret was shown when it was created; "
+                "rotate it in the console to get a new one)."
+            )
+            return
+        _client, secret = client_create(
+            metadata={
+                "client_id": demo_client_id,
+                "client_name": "Demo app",
+                "redirect_uris": ["http://127.0.0.1:5555/callback"],
+                "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
+                "scope": "openid offline_access email profile",
+            }
+        )
+        self.stdout.write(self.style.SUCCESS("OAuth2 client (secret shown only now):"))
+        self.stdout.write(f"  client_id:     {demo_client_id}")
+        self.stdout.write(f"  client_secret: {secret}")
