@@ -16,6 +16,7 @@ from django.test import Client as Browser  # noqa: E402
 from identity_app.models import Identity  # noqa: E402
 from oauth2_app.services.clients import client_create  # noqa: E402
 from ory_platform.api_keys import api_key_create  # noqa: E402
+from tests.conftest import sign_in  # noqa: E402
 from tests.oauth2.conftest import RegisteredClient, authorization_code_via_builtin_pages, exchange_code  # noqa: E402
 
 
@@ -37,7 +38,7 @@ def main() -> None:
         traits={"email": "bench@example.com", "name": {"first": "Bench", "last": "User"}}
     )
     browser = Browser()
-    browser.force_login(identity)
+    sign_in(browser, identity)
     web_client = RegisteredClient(web.client_id, web_secret, web)
     code, verifier, _ = authorization_code_via_builtin_pages(browser, web_client)
     user_tokens = exchange_code(web_client, code, verifier).json()

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from oauth2_app.errors import AuthorizationError, FlowExpired, FlowNotFound
 from oauth2_app.models import AuthorizationFlow, FlowState, LoginSession
-from oauth2_app.queries import unique_row
 from oauth2_app.server import add_query, issuer
+from ory_platform.queries import unique_row
 
 BROWSER_COOKIE = "ory_oauth2_browser"
 SESSION_COOKIE = "ory_oauth2_authentication_session"

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from oauth2_app.client_metadata import client_json
 from oauth2_app.errors import FlowAlreadyHandled, FlowNotFound, InvalidClientMetadata
 from oauth2_app.flows import get_flow
 from oauth2_app.models import AccessToken, AuthorizationFlow, Client, FlowState, LogoutRequest, RefreshToken
-from oauth2_app.queries import unique_row
 from oauth2_app.server import issuer
 from oauth2_app.validator import secret_hash
+from ory_platform.queries import as_json, aware, unique_row
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -184,26 +182,13 @@ def _access_token_row(checksum: str) -> dict[str, Any] | None:
     scope, expires, created, subject, audience, extra, client_id = row
     return {
         "scope": scope,
-        "expires": _aware(expires),
-        "created": _aware(created),
+        "expires": aware(expires),
+        "created": aware(created),
         "subject": subject,
-        "audience": _json(audience, []),
-        "extra": _json(extra, {}),
+        "audience": as_json(audience, []),
+        "extra": as_json(extra, {}),
         "client_id": client_id,
     }
-
-
-def _aware(value) -> datetime:
-    # SQLite hands back text in UTC; PostgreSQL an aware datetime.
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
-
-
-def _json(value, default):
-    if value is None:
-        return default
-    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _introspection(token, client: Client | None, use: str, expires: datetime | None) -> dict[str, Any]:

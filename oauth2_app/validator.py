@@ -34,8 +34,8 @@ from oauth2_app import claims as oidc_claims
 from oauth2_app import keys, lifespans
 from oauth2_app.models import AccessToken, AuthorizationCode, Client, DeviceGrant, IDToken, RefreshToken
 from oauth2_app.models.clients import GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN
-from oauth2_app.queries import unique_row
 from oauth2_app.revocation import revoke_access_token, revoke_family, revoke_refresh_token
+from ory_platform.queries import unique_row
 
 OFFLINE_SCOPES = frozenset({"offline_access", "offline"})
 

@@ -18,6 +18,7 @@ from identity_app.flows import base, messages, strategies, ui
 from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
 from identity_app.models import Flow, Identity, Session
 from identity_app.services.sessions import AAL_ORDER, ClientInfo, IssuedSession, session_add_method, session_issue
+from ory_platform.db import retrying
 from ory_platform.errors import BadRequest, OryError
 
 AAL_VALUES = ("aal1", "aal2")
@@ -155,16 +156,20 @@ def login_flow_submit(request: HttpRequest, flow: Flow, payload: dict, *, sessio
         base.flow_save(flow)
         raise FlowFailed(flow)
 
+    return _complete_login(flow, identity=identity, method=method.method, session=session, client=client_info(request))
+
+
+@retrying
+def _complete_login(flow: Flow, *, identity: Identity, method: str, session: Session | None, client) -> LoginResult:
+    """In one transaction: the session (new, or stepped up / refreshed) and the finished flow."""
     if session is not None:
-        updated = session_add_method(
-            session_id=session.pk, method=method.method, refresh=flow.refresh, client=client_info(request)
-        )
+        updated = session_add_method(session_id=session.pk, method=method, refresh=flow.refresh, client=client)
         result = LoginResult(session=updated, token=None, identity=identity)
     else:
-        issued: IssuedSession = session_issue(identity=identity, method=method.method, client=client_info(request))
+        issued: IssuedSession = session_issue(identity=identity, method=method, client=client)
         result = LoginResult(session=issued.session, token=issued.token, identity=identity)
     flow.state = "passed_challenge"
-    flow.active = method.method
+    flow.active = method
     ui.clear_messages(flow.ui)
     base.flow_save(flow)
     return result

@@ -23,9 +23,9 @@ from oauth2_app.client_metadata import client_json
 from oauth2_app.errors import ClientNotFound, FlowAlreadyHandled
 from oauth2_app.models import Client
 from oauth2_app.models.keys import ID_TOKEN_KEY_SET
-from oauth2_app.queries import unique_row
 from oauth2_app.services import challenges, clients, tokens
 from ory_platform.drf import AdminAPIView
+from ory_platform.queries import unique_row
 
 MAX_PAGE_SIZE = 500
 

@@ -32,9 +32,9 @@ from oauth2_app.flows import (
     sign_session_id,
 )
 from oauth2_app.models import AuthorizationFlow, Client, DeviceGrant, FlowState, LoginSession
-from oauth2_app.queries import unique_row
 from oauth2_app.server import issuer
 from ory_platform.db import retrying
+from ory_platform.queries import unique_row
 
 
 def id_token_hint_claims(hint: str) -> dict:

@@ -16,9 +16,9 @@ from oauth2_app import revocation
 from oauth2_app.errors import FlowAlreadyUsed, FlowNotFound
 from oauth2_app.flows import get_flow, new_secret, secret_digest
 from oauth2_app.models import AuthorizationFlow, FlowState, LoginSession, LogoutRequest
-from oauth2_app.queries import unique_row
 from oauth2_app.server import add_query, issuer_url
 from ory_platform.db import retrying
+from ory_platform.queries import unique_row
 
 _LOGIN_OPEN = (FlowState.LOGIN_INITIALIZED, FlowState.LOGIN_UNUSED, FlowState.LOGIN_ERROR)
 _CONSENT_OPEN = (FlowState.CONSENT_INITIALIZED, FlowState.CONSENT_UNUSED, FlowState.CONSENT_ERROR)

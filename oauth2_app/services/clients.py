@@ -21,8 +21,8 @@ from oauth2_app.models.clients import (
     GRANT_DEVICE_CODE,
     LIFESPAN_FIELDS,
 )
-from oauth2_app.queries import unique_row
 from ory_platform.db import retrying
+from ory_platform.queries import unique_row
 
 _READ_ONLY_PATHS = ("/client_id", "/created_at", "/updated_at")
 

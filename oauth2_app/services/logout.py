@@ -18,10 +18,10 @@ from oauth2_app.flows import (
     secret_digest,
 )
 from oauth2_app.models import Client, LoginSession, LogoutRequest
-from oauth2_app.queries import unique_row
 from oauth2_app.server import add_query
 from oauth2_app.services.authorization import id_token_hint_claims
 from ory_platform.db import retrying
+from ory_platform.queries import unique_row
 
 
 def default_post_logout_url() -> str:

@@ -18,11 +18,11 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from oauth2_app import revocation
 from oauth2_app.models import AccessToken, Client, DeviceGrant, RefreshToken
 from oauth2_app.models.clients import GRANT_DEVICE_CODE
-from oauth2_app.queries import unique_row
 from oauth2_app.request_checks import requested_audience
 from oauth2_app.server import device_core, issuer_url, oauthlib_core
 from oauth2_app.validator import secret_hash
 from ory_platform.db import retrying
+from ory_platform.queries import unique_row
 
 
 def _oauthlib_params(core, request):
