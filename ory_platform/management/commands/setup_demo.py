@@ -1,11 +1,14 @@
 """Demo data for a laptop: an admin API key (printed once) and whatever the apps offer as examples."""
 
+import secrets
+
 from django.core.management.base import BaseCommand
 
 from ory_platform.api_keys import api_key_create
 from ory_platform.models import ApiKey
 
 DEMO_KEY_NAME = "demo"
+DEMO_STAFF_EMAIL = "admin@example.com"
 
 
 class Command(BaseCommand):
@@ -13,7 +16,35 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self._api_key()
+        self._staff_identity()
         self._oauth2_client()
+
+    # --- A staff identity for the console (identity_app) ---------------------------------------
+    def _staff_identity(self) -> None:
+        from identity_app.models import Identity
+        from identity_app.schemas import get_schema
+        from identity_app.services.identities import (
+            IdentityInput,
+            PasswordInput,
+            identity_create,
+            identity_set_console_access,
+        )
+
+        if Identity.objects.filter(is_staff=True).exists():
+            self.stdout.write("A staff identity exists already; sign in to /console/ with it.")
+            return
+        password = secrets.token_urlsafe(12)
+        identity = identity_create(
+            data=IdentityInput(
+                schema_id=get_schema().id,
+                traits={"email": DEMO_STAFF_EMAIL, "name": {"first": "Demo", "last": "Admin"}},
+                password=PasswordInput(password=password),
+            )
+        )
+        identity_set_console_access(identity_id=identity.pk, is_staff=True, is_superuser=True)
+        self.stdout.write(self.style.SUCCESS("Staff identity for /console/ (password shown only now):"))
+        self.stdout.write(f"  email:    {DEMO_STAFF_EMAIL}")
+        self.stdout.write(f"  password: {password}")
 
     def _api_key(self) -> None:
         if ApiKey.objects.filter(name=DEMO_KEY_NAME, revoked_at__isnull=True).exists():
