@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Q
 
+from identity_app.admin_factors import IdentityFactorsAdminMixin
 from identity_app.courier import message_retry
 from identity_app.models import CourierDispatch, CourierMessage, Credential, Identity, Session
 from identity_app.services.identities import identity_set_console_access, identity_set_state
@@ -43,8 +44,8 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Identity)
-class IdentityAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "primary_email", "state", "is_staff", "created_at"]
+class IdentityAdmin(IdentityFactorsAdminMixin, admin.ModelAdmin):
+    list_display = ["display_name", "primary_email", "state", "factors", "is_staff", "created_at"]
     list_filter = ["state", "is_staff", "schema_id"]
     search_fields = ["id", "external_id"]
     ordering = ["-created_at"]
@@ -60,10 +61,11 @@ class IdentityAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "last_login",
+        "factors",
     ]
     fields = [*readonly_fields, "is_staff", "is_superuser"]
     inlines = [CredentialInline, SessionInline]
-    actions = ["deactivate", "activate", "revoke_sessions"]
+    actions = ["deactivate", "activate", "revoke_sessions", *IdentityFactorsAdminMixin.factor_actions]
 
     def has_add_permission(self, request) -> bool:
         return False  # identities are created through registration, the admin API or import_identities

@@ -18,4 +18,17 @@ class IdentityAppConfig(AppConfig):
         strategies.register_registration_method(code_method)
         strategies.register_settings_method(profile_settings)
         strategies.register_settings_method(password_settings)
-        strategies.register_settings_method(account_deletion)
+
+        # Second factors and passkeys; the order is the settings page's.
+        from identity_app import checks  # noqa: F401  (registers the MFA settings checks)
+        from identity_app.flows.lookup import lookup_secret_method
+        from identity_app.flows.passkey import passkey_method
+        from identity_app.flows.totp import totp_method
+        from identity_app.flows.webauthn import webauthn_method
+
+        strategies.register_login_method(passkey_method)
+        for method in (totp_method, lookup_secret_method, webauthn_method):
+            strategies.register_login_method(method)
+        for method in (totp_method, lookup_secret_method, webauthn_method, passkey_method):
+            strategies.register_settings_method(method)
+        strategies.register_settings_method(account_deletion)  # last on the page

@@ -64,3 +64,8 @@ class IdentityPermissionBackend(ModelBackend):
 
     def authenticate(self, request, **credentials):
         return None
+
+
+def clear_session_cookie(response) -> None:
+    """Make the browser forget its session cookie (after the session was revoked)."""
+    response.delete_cookie(settings.IDENTITY_SESSION_COOKIE_NAME, path="/", samesite="Lax")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from identity_app.identifiers import normalize_identifier
 from identity_app.models import Credential, CredentialIdentifier, Identity, Session
 from identity_app.tokens import token_hash
+from ory_platform.queries import unique_row
 
 
 def identity_get(identity_id) -> Identity | None:
@@ -28,10 +29,10 @@ def identities_with_details() -> QuerySet[Identity]:
 
 def credential_for_identifier(credential_type: str, identifier: str) -> Credential | None:
     """The credential of this type that ``identifier`` selects, with its identity, or ``None``."""
-    row = (
-        CredentialIdentifier.objects.select_related("credential__identity")
-        .filter(type=credential_type, identifier=normalize_identifier(identifier))
-        .first()
+    row = unique_row(
+        CredentialIdentifier.objects.select_related("credential__identity").filter(
+            type=credential_type, identifier=normalize_identifier(identifier)
+        )
     )
     return row.credential if row else None
 
@@ -40,7 +41,7 @@ def session_for_token(token: str) -> Session | None:
     """The valid session that ``token`` proves, or ``None``. One indexed query."""
     if not token or len(token) > 256:
         return None
-    session = Session.objects.select_related("identity").filter(token_hash=token_hash(token), active=True).first()
+    session = unique_row(Session.objects.select_related("identity").filter(token_hash=token_hash(token), active=True))
     if session is None or not session.is_valid(timezone.now()):
         return None
     return session

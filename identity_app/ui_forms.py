@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-DANGEROUS_GROUPS = {"delete_account"}
+# Sections keyed by the method their submit button sends, where one group holds several.
+METHOD_TITLES = {"delete_account": "Delete your account"}
+DANGEROUS_METHODS = {"delete_account"}
 
 GROUP_TITLES = {
     "password": "Password",
@@ -16,8 +18,10 @@ GROUP_TITLES = {
     "webauthn": "Security keys",
     "passkey": "Passkeys",
     "link": "Email link",
-    "delete_account": "Delete your account",
 }
+
+
+SELF_IDENTIFYING_GROUPS = {"passkey", "webauthn"}
 
 
 @dataclass
@@ -39,7 +43,11 @@ class FormView:
     @property
     def danger(self) -> bool:
         """Forms whose action cannot be undone get a warning-coloured button."""
-        return self.group in DANGEROUS_GROUPS
+        return any(
+            item.node["attributes"].get("type") == "submit"
+            and item.node["attributes"].get("value") in DANGEROUS_METHODS
+            for item in self.nodes
+        )
 
 
 def _views(nodes: list[dict]) -> list[NodeView]:
@@ -70,8 +78,6 @@ def group_forms(ui: dict) -> list[FormView]:
     with the shared hidden nodes (the CSRF token) in each."""
     nodes = ui.get("nodes", [])
     shared = [n for n in nodes if n.get("group") == "default"]
-    if any(_visible_input(n) for n in shared):
-        return [FormView("", "", action_path(ui.get("action", "")), ui.get("method", "POST"), _views(nodes))]
     groups: list[str] = []
     for node in nodes:
         group = node.get("group", "default")
@@ -79,15 +85,60 @@ def group_forms(ui: dict) -> list[FormView]:
             groups.append(group)
     action = action_path(ui.get("action", ""))
     method = ui.get("method", "POST")
+    if any(_visible_input(n) for n in shared):
+        # Alternatives over the same typed fields share one form; a passkey or security key,
+        # which identifies the account itself, keeps a form of its own.
+        combined = [n for n in nodes if n.get("group") not in SELF_IDENTIFYING_GROUPS]
+        forms = [FormView("", "", action, method, _views(combined))]
+        for group in groups:
+            if group in SELF_IDENTIFYING_GROUPS:
+                fields = [
+                    *_shared_for(group, shared),
+                    _method_field(group),
+                    *[n for n in nodes if n.get("group") == group],
+                ]
+                forms.append(FormView(group, GROUP_TITLES.get(group, group.title()), action, method, _views(fields)))
+        return forms
     if not groups:
         return [FormView("default", "", action, method, _views(shared))]
-    return [
-        FormView(
-            group,
-            GROUP_TITLES.get(group, group.replace("_", " ").title()),
-            action,
-            method,
-            _views([*shared, *[n for n in nodes if n.get("group") == group]]),
-        )
-        for group in groups
-    ]
+    forms: list[tuple[int, FormView]] = []
+    position = {id(node): index for index, node in enumerate(nodes)}
+    for group in groups:
+        for index, section in enumerate(_sections([n for n in nodes if n.get("group") == group])):
+            submit = next((n for n in reversed(section) if n["attributes"].get("type") == "submit"), None)
+            method_value = submit["attributes"].get("value") if submit else ""
+            title = METHOD_TITLES.get(method_value) or (
+                GROUP_TITLES.get(group, group.replace("_", " ").title()) if index == 0 else ""
+            )
+            key = method_value if method_value in METHOD_TITLES else group
+            fields = [*_shared_for(group, shared), _method_field(group), *section]
+            forms.append((position[id(section[0])], FormView(key, title, action, method, _views(fields))))
+    return [form for _, form in sorted(forms, key=lambda pair: pair[0])]
+
+
+def _sections(nodes: list[dict]) -> list[list[dict]]:
+    """Split a group's nodes after each submit button: one group may hold several actions."""
+    sections: list[list[dict]] = [[]]
+    for node in nodes:
+        sections[-1].append(node)
+        if node.get("type") == "input" and node["attributes"].get("type") == "submit":
+            sections.append([])
+    if not sections[-1]:
+        sections.pop()
+    elif len(sections) > 1:
+        sections[-2].extend(sections.pop())  # trailing nodes belong to the last action
+    return sections
+
+
+def _shared_for(group: str, shared: list[dict]) -> list[dict]:
+    """A passkey or security key names the account itself: its form needs no typed identifier."""
+    if group in SELF_IDENTIFYING_GROUPS:
+        return [n for n in shared if n.get("attributes", {}).get("type") == "hidden"]
+    return shared
+
+
+def _method_field(group: str) -> dict:
+    """Kratos names each method's group after the method, so a form says which method it submits even
+    when sent by a button that is not ``method`` (``totp_unlink``, ``lookup_secret_reveal``) or by
+    script (WebAuthn). A ``method`` button pressed later in the form overrides it."""
+    return {"type": "input", "group": group, "attributes": {"name": "method", "type": "hidden", "value": group}}

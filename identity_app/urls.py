@@ -12,6 +12,7 @@ from identity_app.api import (
     selfservice,
     sessions,
     settings_views,
+    webauthn_script,
 )
 
 app_name = "identity"
@@ -54,6 +55,7 @@ urlpatterns = [
     path("self-service/logout/browser", sessions.LogoutBrowserInit.as_view(), name="logout-browser-init"),
     path("self-service/logout/api", sessions.LogoutApi.as_view(), name="logout-api"),
     path("self-service/logout", sessions.Logout.as_view(), name="logout"),
+    path(".well-known/ory/webauthn.js", webauthn_script.webauthn_javascript, name="webauthn-js"),
     # --- Sessions ---
     path("sessions/whoami", sessions.WhoAmI.as_view(), name="whoami"),
     path("sessions", sessions.MySessions.as_view(), name="my-sessions"),

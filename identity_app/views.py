@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from identity_app.api import responses
-from identity_app.flows import base
+from identity_app.flows import aal, base
 from identity_app.models import Flow, SelfServiceError
 from identity_app.services.sessions import session_revoke
 from identity_app.ui_forms import group_forms
@@ -130,6 +130,8 @@ def error_page(request: HttpRequest) -> HttpResponse:
 @never_cache
 def home(request: HttpRequest) -> HttpResponse:
     session = getattr(request, "identity_session", None)
+    if session is not None and not aal.satisfies(session, settings.IDENTITY_MFA_WHOAMI_REQUIRED_AAL):
+        return redirect(aal.step_up_url())  # the account page is what whoami guards for an app
     context = {
         "session": session,
         "logout_url": reverse("identity:logout-page"),

@@ -118,7 +118,7 @@ def database(url: str | None, *, base_dir: Path, conn_max_age: int, isolation_le
     if not url:
         path = base_dir / "var" / "db.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return _sqlite({"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
+        return _sqlite({"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)}, conn_max_age)
     try:
         config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
     except (ValueError, dj_database_url.UnknownSchemeError) as exc:
@@ -129,7 +129,7 @@ def database(url: str | None, *, base_dir: Path, conn_max_age: int, isolation_le
         ) from exc
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
-        return _sqlite(config)
+        return _sqlite(config, conn_max_age)
     if engine == "django_cockroachdb":
         return _cockroachdb(config, url)
     if engine == "django.db.backends.postgresql":
@@ -137,7 +137,7 @@ def database(url: str | None, *, base_dir: Path, conn_max_age: int, isolation_le
     raise ImproperlyConfigured(f"DATABASE_URL engine {engine!r} is not supported.")
 
 
-def _sqlite(config: dict) -> dict:
+def _sqlite(config: dict, conn_max_age: int) -> dict:
     config.setdefault("OPTIONS", {})
     config["OPTIONS"].update(
         {
@@ -146,7 +146,9 @@ def _sqlite(config: dict) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )
-    config["CONN_MAX_AGE"] = 0
+    # Kept per worker thread like any other database: opening a SQLite connection (Django's setup
+    # plus the WAL pragma) costs milliseconds, more than a cheap request.
+    config["CONN_MAX_AGE"] = conn_max_age
     config["CONN_HEALTH_CHECKS"] = False
     return config
 

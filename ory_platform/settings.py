@@ -110,6 +110,9 @@ IDENTITY_REGISTRATION_SIGNS_IN = env.flag("IDENTITY_REGISTRATION_SIGNS_IN", True
 # Changing credentials or identifying traits needs a sign-in at most this old (seconds).
 IDENTITY_PRIVILEGED_SESSION_MAX_AGE = env.integer("IDENTITY_PRIVILEGED_SESSION_MAX_AGE", 15 * 60)
 IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE = env.flag("IDENTITY_REVOKE_SESSIONS_ON_PASSWORD_CHANGE", True)
+# The OAuth2 provider's login endpoint (a URL name): a sign-in started with ?login_challenge= goes
+# on there to accept the challenge for the identity that signed in.
+IDENTITY_OAUTH2_LOGIN_URL = "oauth2:fallback-login"
 # One-time codes (recovery, verification, sign-in by e-mail): lifetime and wrong tries per flow.
 IDENTITY_CODE_LIFESPAN = env.integer("IDENTITY_CODE_LIFESPAN", 3600)  # seconds
 IDENTITY_CODE_MAX_ATTEMPTS = 5
@@ -136,6 +139,21 @@ IDENTITY_COURIER_FROM = env.text("COURIER_FROM", f"no-reply@{_public.hostname}")
 IDENTITY_COURIER_DELIVER_ON_COMMIT = env.flag("COURIER_DELIVER_ON_COMMIT", True)
 IDENTITY_COURIER_MAX_SENDS = env.integer("COURIER_MAX_SENDS", 5)
 IDENTITY_COURIER_RETRY_BASE_DELAY = 30  # seconds; doubles with every failed attempt
+
+# --- Second factors and passkeys (identity_app: TOTP, lookup codes, WebAuthn) ---------------------
+# Secrets that key the encryption of TOTP seeds (AES-256-GCM) and the hashes of lookup codes. The first
+# one encrypts; all of them decrypt, so a new key goes first and old ones stay until re-enrolment.
+# Unset: derived from SECRET_KEY.
+IDENTITY_MFA_ENCRYPTION_KEYS = env.words("IDENTITY_MFA_ENCRYPTION_KEYS")
+IDENTITY_MFA_TOTP_ISSUER = env.text("IDENTITY_MFA_TOTP_ISSUER", _public.hostname or "Ory Platform")
+# What /sessions/whoami and security changes in the settings flow demand of a session: "highest_available"
+# (aal2 once the identity has a second factor, as Kratos does by default) or "aal1".
+IDENTITY_MFA_WHOAMI_REQUIRED_AAL = env.text("IDENTITY_MFA_WHOAMI_REQUIRED_AAL", "highest_available")
+IDENTITY_MFA_SETTINGS_REQUIRED_AAL = env.text("IDENTITY_MFA_SETTINGS_REQUIRED_AAL", "highest_available")
+# The WebAuthn relying party: its id is the PUBLIC_URL host, browsers must be on one of the origins.
+IDENTITY_WEBAUTHN_RP_ID = env.text("IDENTITY_WEBAUTHN_RP_ID", _public.hostname or "")
+IDENTITY_WEBAUTHN_RP_NAME = env.text("IDENTITY_WEBAUTHN_RP_NAME", "Ory Platform")
+IDENTITY_WEBAUTHN_ORIGINS = env.words("IDENTITY_WEBAUTHN_ORIGINS", [f"{_public.scheme}://{_public.netloc}"])
 
 # The first hasher writes new hashes; the rest only read hashes imported from Django projects.
 PASSWORD_HASHERS = [
@@ -184,6 +202,59 @@ OAUTH2_PROVIDER = {
         "OAUTH2_ALLOWED_REDIRECT_URI_SCHEMES", ["https"] if PUBLIC_URL_IS_HTTPS else ["http", "https"]
     ),
 }
+
+# --- OAuth2 provider: Hydra's settings (oauth2_app) -------------------------------------------
+OAUTH2_PROVIDER.update(
+    {
+        "OIDC_ENABLED": True,
+        "OIDC_ISS_ENDPOINT": PUBLIC_URL,
+        "OAUTH2_VALIDATOR_CLASS": "oauth2_app.validator.HydraValidator",
+        "OAUTH2_SERVER_CLASS": "oauthlib.openid.Server",
+        "OAUTH_PRE_TOKEN_VALIDATION": [],  # HydraValidator.validate_device_code loads the device's grant
+        # Scopes are per client (Client.scope), as in Hydra; these describe them on the consent page.
+        "SCOPES": {
+            "openid": "Sign you in and know who you are",
+            "offline_access": "Stay connected when you are not using it",
+            "offline": "Stay connected when you are not using it",
+            "email": "See your e-mail address",
+            "profile": "See your name",
+        },
+        "DEFAULT_SCOPES": [],
+        "AUTHORIZATION_CODE_EXPIRE_SECONDS": env.integer("OAUTH2_AUTHORIZATION_CODE_LIFESPAN", 600),
+        "ACCESS_TOKEN_EXPIRE_SECONDS": env.integer("OAUTH2_ACCESS_TOKEN_LIFESPAN", 3600),
+        "ID_TOKEN_EXPIRE_SECONDS": env.integer("OAUTH2_ID_TOKEN_LIFESPAN", 3600),
+        "REFRESH_TOKEN_EXPIRE_SECONDS": env.integer("OAUTH2_REFRESH_TOKEN_LIFESPAN", 30 * 24 * 3600),
+        "DEVICE_FLOW_INTERVAL": 5,
+        # Client secrets are 256-bit random values: see oauth2_app/hashers.py for why SHA-256 is enough.
+        "CLIENT_SECRET_HASHER": "oauth2_client_secret_sha256",
+        "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+        "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
+    }
+)
+PASSWORD_HASHERS = [*PASSWORD_HASHERS, "oauth2_app.hashers.ClientSecretSHA256Hasher"]
+# Where the browser is sent to sign in, consent and sign out (Hydra's urls.login/consent/logout);
+# the defaults are the built-in pages. OAUTH2_IDENTITY_LOGIN_URL is the identity sign-in page the
+# built-in login page falls back to.
+OAUTH2_LOGIN_URL = env.text("OAUTH2_LOGIN_URL") or "oauth2:fallback-login"
+OAUTH2_CONSENT_URL = env.text("OAUTH2_CONSENT_URL") or "oauth2:fallback-consent"
+OAUTH2_LOGOUT_URL = env.text("OAUTH2_LOGOUT_URL") or "oauth2:fallback-logout"
+OAUTH2_POST_LOGOUT_REDIRECT_URL = env.text("OAUTH2_POST_LOGOUT_REDIRECT_URL") or "/"
+OAUTH2_IDENTITY_LOGIN_URL = env.text("OAUTH2_IDENTITY_LOGIN_URL") or "/login"
+OAUTH2_FLOW_LIFESPAN = env.integer(
+    "OAUTH2_FLOW_LIFESPAN", 30 * 60
+)  # challenges expire (Hydra: ttl.login_consent_request)
+OAUTH2_LOGIN_SESSION_LIFESPAN = env.integer("OAUTH2_LOGIN_SESSION_LIFESPAN", 30 * 24 * 3600)
+# The built-in login page relies on the identity session for single sign-on; remembering the
+# OAuth2 login as well would outlive a sign-out of the identity session, so it is off by default.
+OAUTH2_BUILTIN_LOGIN_REMEMBER = env.flag("OAUTH2_BUILTIN_LOGIN_REMEMBER", False)
+OAUTH2_BUILTIN_LOGIN_REMEMBER_FOR = env.integer("OAUTH2_BUILTIN_LOGIN_REMEMBER_FOR", 3600)
+OAUTH2_BUILTIN_CONSENT_REMEMBER_FOR = env.integer("OAUTH2_BUILTIN_CONSENT_REMEMBER_FOR", 0)  # 0: until revoked
+OAUTH2_COOKIE_SECURE = PUBLIC_URL_IS_HTTPS
+OAUTH2_DEVICE_VERIFY_ATTEMPTS = env.integer("OAUTH2_DEVICE_VERIFY_ATTEMPTS", 10)  # wrong user codes per address
+OAUTH2_DEVICE_VERIFY_WINDOW = 600  # seconds
+# Key that encrypts signing keys at rest; derived from SECRET_KEY unless set (set it to rotate SECRET_KEY freely).
+OAUTH2_KEY_ENCRYPTION_SECRET = env.text("OAUTH2_KEY_ENCRYPTION_SECRET") or SECRET_KEY
+OAUTH2_RETIRED_KEY_PUBLISH_SECONDS = env.integer("OAUTH2_RETIRED_KEY_PUBLISH_SECONDS", 7 * 24 * 3600)
 
 # --- HTTP, security headers --------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

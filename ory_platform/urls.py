@@ -17,7 +17,10 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     path("console/", admin.site.urls),
     path("", include("identity_app.urls")),
-    # Keto: /relation-tuples..., /namespaces, /opl/syntax/check and /admin/relation-tuples.
+    # --- OAuth2 / OpenID Connect (oauth2_app, Hydra's public and admin APIs) ---
+    path("", include("oauth2_app.urls")),
+    path("", include("oauth2_app.api.urls")),
+    # --- Keto: /relation-tuples..., /namespaces, /opl/syntax/check and /admin/relation-tuples ---
     path("", include("permissions_app.api.urls")),
 ]
 

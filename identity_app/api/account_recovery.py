@@ -101,19 +101,17 @@ class RecoverySubmit(SelfServiceView):
         django_request = request._request
         flow = base.flow_get(request.GET.get("flow"), kind=Flow.Kind.RECOVERY)
         payload = base.read_submission(django_request)
-        try:
+
+        def step() -> HttpResponse:
             result = recovery_flow_submit(django_request, flow, payload)
-        except FlowFailed as failure:
-            return responses.flow_failed(django_request, failure.flow)
-        except base.FlowExpired as expired:
-            return responses.flow_expired(django_request, expired)
-        except Throttled as throttled:
-            return responses.throttled(django_request, flow, throttled)
-        if result is None:  # a code or link was sent; the flow says so
+            if result is not None:
+                return _recovered(django_request, flow, result)
+            # A code or link was sent; the flow says so.
             if flow.type == Flow.Type.API or base.wants_json(django_request):
                 return responses.flow_response(django_request, flow)
             return responses.SeeOther(base.flow_ui_url(flow))
-        return _recovered(django_request, flow, result)
+
+        return responses.run_step(django_request, flow, step)
 
     @extend_schema(exclude=True)
     def get(self, request):
@@ -169,17 +167,13 @@ class VerificationFlowGet(FlowGet):
 @method_decorator(never_cache, name="dispatch")
 class VerificationSubmit(SelfServiceView):
     def _answer(self, django_request, flow: Flow, payload: dict, *, from_link: bool) -> HttpResponse:
-        try:
-            flow = verification_flow_submit(django_request, flow, payload, from_link=from_link)
-        except FlowFailed as failure:
-            return responses.flow_failed(django_request, failure.flow)
-        except base.FlowExpired as expired:
-            return responses.flow_expired(django_request, expired)
-        except Throttled as throttled:
-            return responses.throttled(django_request, flow, throttled)
-        if flow.type == Flow.Type.API or base.wants_json(django_request):
-            return responses.flow_response(django_request, flow)
-        return responses.SeeOther(base.flow_ui_url(flow))
+        def step() -> HttpResponse:
+            done = verification_flow_submit(django_request, flow, payload, from_link=from_link)
+            if done.type == Flow.Type.API or base.wants_json(django_request):
+                return responses.flow_response(django_request, done)
+            return responses.SeeOther(base.flow_ui_url(done))
+
+        return responses.run_step(django_request, flow, step)
 
     @extend_schema(
         operation_id="updateVerificationFlow",

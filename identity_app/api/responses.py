@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
+from identity_app.authentication import clear_session_cookie  # noqa: F401  (re-exported for the views)
 from identity_app.flows import base, messages, ui
+from identity_app.flows.base import FlowFailed
 from identity_app.models import Flow, Session
+from identity_app.throttling import Throttled
 from ory_platform.errors import ory_error_response
 
 
@@ -44,6 +49,19 @@ def flow_expired(request: HttpRequest, error: base.FlowExpired) -> HttpResponse:
     return response
 
 
+def run_step(request: HttpRequest, flow: Flow, step: Callable[[], HttpResponse]) -> HttpResponse:
+    """Run one submission of ``flow``; the refusals any step can end in become their answers:
+    the flow with its messages, a replacement for an expired flow, or the throttling notice."""
+    try:
+        return step()
+    except FlowFailed as failure:
+        return flow_failed(request, failure.flow)
+    except base.FlowExpired as expired:
+        return flow_expired(request, expired)
+    except Throttled as error:
+        return throttled(request, flow, error)
+
+
 def throttled(request: HttpRequest, flow: Flow, error) -> HttpResponse:
     """Over the attempt limit: a 429 in the Ory envelope for apps, a message on the page for browsers."""
     if flow.type == Flow.Type.API or base.wants_json(request):
@@ -71,7 +89,3 @@ def set_session_cookie(response: HttpResponse, token: str, session: Session) -> 
         samesite="Lax",
         path="/",
     )
-
-
-def clear_session_cookie(response: HttpResponse) -> None:
-    response.delete_cookie(settings.IDENTITY_SESSION_COOKIE_NAME, path="/", samesite="Lax")

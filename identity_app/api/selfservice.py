@@ -15,16 +15,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.views import APIView
 
 from identity_app.api import responses
-from identity_app.flows import base
-from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
+from identity_app.flows import aal, base
+from identity_app.flows.base import SessionAlreadyAvailable
 from identity_app.flows.errors import error_page_url, error_record, is_browser_request
 from identity_app.flows.login import LoginResult, login_flow_create, login_flow_submit
 from identity_app.flows.registration import registration_flow_create, registration_flow_submit
 from identity_app.models import Flow
 from identity_app.representations import identity_json, session_json
-from identity_app.throttling import Throttled
 from ory_platform.drf import FirstRendererNegotiation
-from ory_platform.errors import Gone, OryError
+from ory_platform.errors import Gone, OryError, ory_error_response
 
 FLOW_ID = OpenApiParameter("id", str, OpenApiParameter.QUERY, required=True, description="The flow's id.")
 FLOW_QUERY = OpenApiParameter("flow", str, OpenApiParameter.QUERY, required=True, description="The flow's id.")
@@ -116,22 +115,28 @@ class LoginFlowGet(FlowGet):
 
 
 def _login_success(request, flow: Flow, result: LoginResult) -> HttpResponse:
+    # An identity with a second factor goes on to it before the session counts (Kratos' checkAAL).
+    step_up = aal.step_up_after_login(result.session, flow)
     if flow.type == Flow.Type.API:
-        body = {"session": session_json(result.session)}
+        body = {"session": session_json(result.session, with_identity=not step_up)}
         if result.token:
             body["session_token"] = result.token
             body["continue_with"] = [{"action": "set_ory_session_token", "ory_session_token": result.token}]
         return JsonResponse(body)
-    if base.wants_json(request):
-        response: HttpResponse = JsonResponse({"session": session_json(result.session)})
+    if step_up and base.wants_json(request):
+        response: HttpResponse = ory_error_response(base.BrowserLocationChangeRequired(step_up))
+    elif base.wants_json(request):
+        response = JsonResponse({"session": session_json(result.session)})
     else:
-        response = responses.SeeOther(flow.return_to or base.default_return_url())
+        response = responses.SeeOther(step_up or flow.return_to or base.default_return_url())
     if result.token:
         responses.set_session_cookie(response, result.token, result.session)
     return response
 
 
-@method_decorator([never_cache, sensitive_post_parameters("password", "csrf_token")], name="dispatch")
+@method_decorator(
+    [never_cache, sensitive_post_parameters("password", "csrf_token", "totp_code", "lookup_secret")], name="dispatch"
+)
 class LoginSubmit(SelfServiceView):
     @extend_schema(
         operation_id="updateLoginFlow",
@@ -144,15 +149,14 @@ class LoginSubmit(SelfServiceView):
         django_request = request._request
         flow = base.flow_get(request.GET.get("flow"), kind=Flow.Kind.LOGIN)
         payload = base.read_submission(django_request)
-        try:
-            result = login_flow_submit(django_request, flow, payload, session=self.session(request))
-        except FlowFailed as failure:
-            return responses.flow_failed(django_request, failure.flow)
-        except base.FlowExpired as expired:
-            return responses.flow_expired(django_request, expired)
-        except Throttled as throttled:
-            return responses.throttled(django_request, flow, throttled)
-        return _login_success(django_request, flow, result)
+        session = self.session(request)
+        return responses.run_step(
+            django_request,
+            flow,
+            lambda: _login_success(
+                django_request, flow, login_flow_submit(django_request, flow, payload, session=session)
+            ),
+        )
 
 
 # --- Registration ----------------------------------------------------------------------------
@@ -213,25 +217,28 @@ class RegistrationSubmit(SelfServiceView):
         django_request = request._request
         flow = base.flow_get(request.GET.get("flow"), kind=Flow.Kind.REGISTRATION)
         payload = base.read_submission(django_request)
-        try:
-            result = registration_flow_submit(django_request, flow, payload, session=self.session(request))
-        except FlowFailed as failure:
-            return responses.flow_failed(django_request, failure.flow)
-        except base.FlowExpired as expired:
-            return responses.flow_expired(django_request, expired)
-        except Throttled as throttled:
-            return responses.throttled(django_request, flow, throttled)
-        if flow.type == Flow.Type.API or base.wants_json(django_request):
-            body = {"identity": identity_json(result.identity)}
-            if result.session is not None:
-                body["session"] = session_json(result.session)
-            if result.token and flow.type == Flow.Type.API:
-                body["session_token"] = result.token
-            if result.continue_with:
-                body["continue_with"] = result.continue_with
-            response: HttpResponse = JsonResponse(body)
-        else:
-            response = responses.SeeOther(flow.return_to or base.default_return_url())
-        if flow.type == Flow.Type.BROWSER and result.token:
-            responses.set_session_cookie(response, result.token, result.session)
-        return response
+        session = self.session(request)
+        return responses.run_step(
+            django_request,
+            flow,
+            lambda: _registered(
+                django_request, flow, registration_flow_submit(django_request, flow, payload, session=session)
+            ),
+        )
+
+
+def _registered(django_request, flow: Flow, result) -> HttpResponse:
+    if flow.type == Flow.Type.API or base.wants_json(django_request):
+        body = {"identity": identity_json(result.identity)}
+        if result.session is not None:
+            body["session"] = session_json(result.session)
+        if result.token and flow.type == Flow.Type.API:
+            body["session_token"] = result.token
+        if result.continue_with:
+            body["continue_with"] = result.continue_with
+        response: HttpResponse = JsonResponse(body)
+    else:
+        response = responses.SeeOther(flow.return_to or base.default_return_url())
+    if flow.type == Flow.Type.BROWSER and result.token:
+        responses.set_session_cookie(response, result.token, result.session)
+    return response

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from identity_app.api import responses
 from identity_app.api.selfservice import SelfServiceView
-from identity_app.flows import base
+from identity_app.flows import aal, base
 from identity_app.flows.base import NoActiveSession
 from identity_app.models import Session
 from identity_app.representations import session_json
@@ -43,6 +43,7 @@ class WhoAmI(SessionRequired):
     @extend_schema(operation_id="toSession", tags=["frontend"], responses={200: dict, 401: dict})
     def get(self, request):
         session = self.current(request)
+        aal.require_for_whoami(session)  # 403 session_aal2_required while a second factor is pending
         response = JsonResponse(session_json(session))
         response["X-Kratos-Authenticated-Identity-Id"] = str(session.identity_id)
         return response

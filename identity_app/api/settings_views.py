@@ -14,7 +14,6 @@ from drf_spectacular.utils import extend_schema
 from identity_app.api import responses
 from identity_app.api.selfservice import FLOW_ID, FLOW_QUERY, FlowGet, SelfServiceView
 from identity_app.flows import base
-from identity_app.flows.base import FlowFailed
 from identity_app.flows.settings import (
     NeedsPrivilegedSession,
     require_session,
@@ -61,7 +60,7 @@ class SettingsFlowGet(FlowGet):
         return super().get(request)
 
 
-@method_decorator([never_cache, sensitive_post_parameters("password", "csrf_token")], name="dispatch")
+@method_decorator([never_cache, sensitive_post_parameters("password", "csrf_token", "totp_code")], name="dispatch")
 class SettingsSubmit(SelfServiceView):
     @extend_schema(
         operation_id="updateSettingsFlow",
@@ -75,24 +74,19 @@ class SettingsSubmit(SelfServiceView):
         session = require_session(self.session(request))
         flow = settings_flow_for(request.GET.get("flow"), session=session)
         payload = base.read_submission(django_request)
-        try:
-            flow = settings_flow_submit(django_request, flow, payload, session=session)
-        except FlowFailed as failure:
-            return responses.flow_failed(django_request, failure.flow)
-        except base.FlowExpired as expired:
-            return responses.flow_expired(django_request, expired)
-        except AccountDeleted:
-            if flow.type == Flow.Type.API or base.wants_json(django_request):
-                response = HttpResponse(status=204)
-            else:
-                response = responses.SeeOther(reverse("identity:home"))
-            responses.clear_session_cookie(response)
-            return response
-        except NeedsPrivilegedSession as needs:
-            if flow.type == Flow.Type.API or base.wants_json(django_request):
-                return ory_error_response(needs)
-            return responses.SeeOther(needs.redirect_browser_to)
-        if flow.type == Flow.Type.API or base.wants_json(django_request):
-            return responses.flow_response(django_request, flow)
-        response: HttpResponse = responses.SeeOther(flow.return_to or base.flow_ui_url(flow))
-        return response
+        wants_json = flow.type == Flow.Type.API or base.wants_json(django_request)
+
+        def step() -> HttpResponse:
+            try:
+                done = settings_flow_submit(django_request, flow, payload, session=session)
+            except AccountDeleted:
+                response = HttpResponse(status=204) if wants_json else responses.SeeOther(reverse("identity:home"))
+                responses.clear_session_cookie(response)
+                return response
+            except NeedsPrivilegedSession as needs:
+                return ory_error_response(needs) if wants_json else responses.SeeOther(needs.redirect_browser_to)
+            if wants_json:
+                return responses.flow_response(django_request, done)
+            return responses.SeeOther(done.return_to or base.flow_ui_url(done))
+
+        return responses.run_step(django_request, flow, step)

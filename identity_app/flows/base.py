@@ -26,6 +26,7 @@ from identity_app.models import Flow
 from identity_app.representations import identity_json
 from ory_platform.db import retrying
 from ory_platform.errors import BadRequest, Forbidden, Gone, NotFound, OryError
+from ory_platform.queries import unique_row
 
 # --- Errors Kratos answers flows with ---------------------------------------------------------
 
@@ -323,7 +324,7 @@ def flow_get(flow_id: Any, *, kind: str) -> Flow:
         parsed = uuid.UUID(str(flow_id))
     except (ValueError, TypeError, AttributeError):
         raise BadRequest(reason="The flow query parameter is missing or malformed.") from None
-    flow = Flow.objects.filter(pk=parsed, kind=kind).first()
+    flow = unique_row(Flow.objects.filter(pk=parsed, kind=kind))
     if flow is None:
         raise NotFound(reason=f"The {kind} flow could not be found.")
     return flow

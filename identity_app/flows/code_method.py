@@ -42,21 +42,7 @@ def _code_step_nodes(flow: Flow, label: dict, keep: list[str]) -> None:
         elif name in keep and node["type"] == "input" and node["attributes"].get("type") != "submit":
             hidden = ui.input_node(name, "hidden", group=node["group"], value=node["attributes"].get("value"))
             kept.append(hidden)
-    flow.ui["nodes"] = [
-        *kept,
-        ui.input_node(
-            "code",
-            "text",
-            group=GROUP,
-            required=True,
-            label=label,
-            autocomplete="one-time-code",
-            pattern="[0-9]+",
-            maxlength=6,
-        ),
-        ui.input_node("method", "hidden", group=GROUP, value="code"),
-        ui.submit_node("code", group=GROUP, label=messages.label_continue()),
-    ]
+    flow.ui["nodes"] = [*kept, *ui.code_entry_nodes(label, group=GROUP)]
 
 
 @retrying

@@ -8,13 +8,17 @@ second factor. See https://www.ory.sh/docs/kratos/self-service/flows/user-login.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from identity_app.flows import base, messages, strategies, ui
 from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
 from identity_app.models import Flow, Identity, Session
 from identity_app.services.sessions import AAL_ORDER, ClientInfo, IssuedSession, session_add_method, session_issue
+from ory_platform.db import retrying
 from ory_platform.errors import BadRequest, OryError
 
 AAL_VALUES = ("aal1", "aal2")
@@ -43,6 +47,13 @@ class LoginResult:
     identity: Identity
 
 
+def oauth2_continue_url(login_challenge: str) -> str:
+    """Where a sign-in started for an OAuth2 login challenge continues: the OAuth2 provider's
+    login endpoint (named by ``IDENTITY_OAUTH2_LOGIN_URL``), which accepts the challenge for the
+    now signed-in identity. identity_app only knows the URL's name, not the app behind it."""
+    return f"{reverse(settings.IDENTITY_OAUTH2_LOGIN_URL)}?{urlencode({'login_challenge': login_challenge[:2048]})}"
+
+
 def client_info(request: HttpRequest) -> ClientInfo:
     return ClientInfo(ip_address=base.client_ip(request), user_agent=request.headers.get("User-Agent", "")[:512])
 
@@ -61,6 +72,8 @@ def login_flow_create(
     aal = aal or "aal1"
     if aal not in AAL_VALUES:
         raise BadRequest(reason=f"Unable to parse AuthenticationMethod Assurance Level (AAL): {aal!r}")
+    if login_challenge and not return_to:
+        return_to = oauth2_continue_url(login_challenge)
     return_to = base.validate_return_to(return_to)
     identity = session.identity if session else None
     if aal == "aal2":
@@ -143,16 +156,20 @@ def login_flow_submit(request: HttpRequest, flow: Flow, payload: dict, *, sessio
         base.flow_save(flow)
         raise FlowFailed(flow)
 
+    return _complete_login(flow, identity=identity, method=method.method, session=session, client=client_info(request))
+
+
+@retrying
+def _complete_login(flow: Flow, *, identity: Identity, method: str, session: Session | None, client) -> LoginResult:
+    """In one transaction: the session (new, or stepped up / refreshed) and the finished flow."""
     if session is not None:
-        updated = session_add_method(
-            session_id=session.pk, method=method.method, refresh=flow.refresh, client=client_info(request)
-        )
+        updated = session_add_method(session_id=session.pk, method=method, refresh=flow.refresh, client=client)
         result = LoginResult(session=updated, token=None, identity=identity)
     else:
-        issued: IssuedSession = session_issue(identity=identity, method=method.method, client=client_info(request))
+        issued: IssuedSession = session_issue(identity=identity, method=method, client=client)
         result = LoginResult(session=issued.session, token=issued.token, identity=identity)
     flow.state = "passed_challenge"
-    flow.active = method.method
+    flow.active = method
     ui.clear_messages(flow.ui)
     base.flow_save(flow)
     return result

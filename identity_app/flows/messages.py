@@ -303,3 +303,151 @@ def error_too_many_attempts(retry_after: int) -> dict:
         ERROR,
         retry_after=retry_after,
     )
+
+
+# --- Second factors and passkeys (TOTP, lookup codes, WebAuthn) -------------------------------
+def label_verify_otp() -> dict:
+    return text(1070006, "Verify code")
+
+
+def info_login_totp_label() -> dict:
+    return text(1010006, "Authentication code")
+
+
+def info_login_lookup_label() -> dict:
+    return text(1010007, "Backup recovery code")
+
+
+def info_login_webauthn() -> dict:
+    return text(1010008, "Sign in with a hardware key")
+
+
+def info_login_totp() -> dict:
+    return text(1010009, "Use Authenticator")
+
+
+def info_login_lookup() -> dict:
+    return text(1010010, "Use backup recovery code")
+
+
+def info_login_passkey() -> dict:
+    return text(1010021, "Sign in with passkey")
+
+
+def info_settings_unlink_totp() -> dict:
+    return text(1050004, "Unlink TOTP Authenticator App")
+
+
+def info_settings_totp_qr() -> dict:
+    return text(1050005, "Authenticator app QR code")
+
+
+def info_settings_totp_secret(secret: str) -> dict:
+    return text(1050006, secret, secret=secret)
+
+
+def info_settings_reveal_lookup() -> dict:
+    return text(1050007, "Reveal backup recovery codes")
+
+
+def info_settings_regenerate_lookup() -> dict:
+    return text(1050008, "Generate new backup recovery codes")
+
+
+def info_settings_lookup_secret(code: str) -> dict:
+    return text(1050009, code, secret=code)
+
+
+def info_settings_lookup_secrets_label() -> dict:
+    return text(1050010, "These are your back up recovery codes. Please keep them in a safe place!")
+
+
+def info_settings_lookup_confirm() -> dict:
+    return text(1050011, "Confirm backup recovery codes")
+
+
+def info_settings_register_webauthn() -> dict:
+    return text(1050012, "Add security key")
+
+
+def info_settings_webauthn_display_name() -> dict:
+    return text(1050013, "Name of the security key")
+
+
+def info_settings_lookup_secret_used(used_at) -> dict:
+    stamp = used_at.strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+    return text(
+        1050014,
+        f"Secret was used at {stamp}",
+        used_at=used_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        used_at_unix=int(used_at.timestamp()),
+    )
+
+
+def info_settings_lookup_secret_list(shown: list[str], secrets: list[dict]) -> dict:
+    return text(1050015, ", ".join(shown), secrets=secrets)
+
+
+def info_settings_disable_lookup() -> dict:
+    return text(1050016, "Disable this method")
+
+
+def info_settings_totp_secret_label() -> dict:
+    return text(1050017, "This is your authenticator app secret. Use it if you can not scan the QR code.")
+
+
+def _added(added_at) -> dict:
+    return {"added_at": added_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "added_at_unix": int(added_at.timestamp())}
+
+
+def info_settings_remove_webauthn(name: str, added_at) -> dict:
+    return text(1050018, f'Remove security key "{name}"', display_name=name, **_added(added_at))
+
+
+def info_settings_register_passkey() -> dict:
+    return text(1050019, "Add passkey")
+
+
+def info_settings_remove_passkey(name: str, added_at) -> dict:
+    return text(1050020, f'Remove passkey "{name}"', display_name=name, **_added(added_at))
+
+
+def error_totp_verifier_wrong() -> dict:
+    return text(4000008, "The provided authentication code is invalid, please try again.", ERROR)
+
+
+def error_identifier_missing() -> dict:
+    return text(
+        4000009,
+        "Could not find any login identifiers. Did you forget to set them? This could also be caused by a server "
+        "misconfiguration.",
+        ERROR,
+    )
+
+
+def error_no_totp_device() -> dict:
+    return text(4000011, "You have no TOTP device set up.", ERROR)
+
+
+def error_lookup_already_used() -> dict:
+    return text(4000012, "This backup recovery code has already been used.", ERROR)
+
+
+def error_no_webauthn_device() -> dict:
+    return text(4000013, "You have no WebAuthn device set up.", ERROR)
+
+
+def error_no_lookup() -> dict:
+    return text(4000014, "You have no backup recovery codes set up.", ERROR)
+
+
+def error_no_such_webauthn_user() -> dict:
+    return text(4000015, "This account does not exist or has no security key set up.", ERROR)
+
+
+def error_lookup_invalid() -> dict:
+    return text(4000016, "The backup recovery code is not valid.", ERROR)
+
+
+def error_webauthn_verifier_wrong() -> dict:
+    return text(4000044, "The provided web authn login is invalid, please try again.", ERROR)

@@ -49,24 +49,8 @@ def _choose_method_nodes(method: str) -> list[dict]:
 
 
 def code_entry_nodes(address: str = "") -> list[dict]:
-    """The code input; with ``address``, also the button that sends a new code to it."""
-    nodes = [
-        ui.input_node(
-            "code",
-            "text",
-            group=GROUP,
-            required=True,
-            label=messages.label_recovery_code(),
-            autocomplete="one-time-code",
-            pattern="[0-9]+",
-            maxlength=6,
-        ),
-        ui.input_node("method", "hidden", group=GROUP, value="code"),
-        ui.submit_node("code", group=GROUP, label=messages.label_continue()),
-    ]
-    if address:
-        nodes.append(ui.input_node("email", "submit", group=GROUP, value=address, label=messages.label_resend_code()))
-    return nodes
+    """The recovery code input; with ``address``, also the button that sends a new code to it."""
+    return ui.code_entry_nodes(messages.label_recovery_code(), resend_to=address, group=GROUP)
 
 
 def recovery_flow_create(

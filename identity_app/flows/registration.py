@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from identity_app import throttling
 from identity_app.flows import base, messages, strategies, ui
 from identity_app.flows.base import FlowFailed, SessionAlreadyAvailable
-from identity_app.flows.login import client_info
+from identity_app.flows.login import client_info, oauth2_continue_url
 from identity_app.flows.verification import verifications_for_new_addresses
 from identity_app.models import Flow, Identity, Session
 from identity_app.schemas import get_schema
@@ -43,6 +43,8 @@ def registration_flow_create(
         raise SessionAlreadyAvailable(
             "A valid session was detected and thus registration is not possible.",
         )
+    if login_challenge and not return_to:
+        return_to = oauth2_continue_url(login_challenge)
     return_to = base.validate_return_to(return_to)
     schema = get_schema(schema_id or None)
     flow = base.new_flow(

@@ -22,6 +22,9 @@ from identity_app.flows.login import IdentityMismatch
 from identity_app.models import Flow, Identity, Session
 from ory_platform.errors import OryError
 
+# What a settings method's ``update`` returns when it shows the user something to confirm instead of saving.
+SHOW_FORM = "show_form"
+
 
 class NeedsPrivilegedSession(OryError):
     """Kratos' ``session_refresh_required``: sign in again, then retry the same flow."""
@@ -107,13 +110,16 @@ def settings_flow_submit(request: HttpRequest, flow: Flow, payload: dict, *, ses
         base.flow_save(flow)
         raise FlowFailed(flow)
     ui.clear_messages(flow.ui)
-    method.update(request, flow, payload, session=session)
+    shown = method.update(request, flow, payload, session=session)
     identity = Identity.objects.get(pk=flow.identity_id)
     refresh_ui(flow, identity)
-    flow.state = "success"
     flow.active = method.method
-    if not ui.has_errors(flow.ui):
-        ui.add_message(flow.ui, messages.info_settings_saved())
+    if shown == SHOW_FORM:
+        flow.state = "show_form"  # e.g. new backup codes to read before confirming: nothing saved yet
+    else:
+        flow.state = "success"
+        if not ui.has_errors(flow.ui):
+            ui.add_message(flow.ui, messages.info_settings_saved())
     return base.flow_save(flow)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from identity_app import passwords
-from identity_app.flows import messages, ui
+from identity_app.flows import aal, messages, ui
 from identity_app.flows.base import FlowFailed, flatten, flow_save
 from identity_app.flows.settings import require_privileged
 from identity_app.flows.verification import verifications_for_new_addresses
@@ -88,6 +88,7 @@ class PasswordSettings:
         ]
 
     def update(self, request, flow: Flow, payload: dict, *, session) -> None:
+        aal.require_for_settings(flow, session)
         require_privileged(flow, session)
         identity = Identity.objects.get(pk=flow.identity_id)
         password = payload.get("password")
@@ -113,6 +114,11 @@ profile_settings = ProfileSettings()
 password_settings = PasswordSettings()
 
 
+# Kratos' API allows only its own node groups; deletion changes the profile, so it lives there
+# (the HTML page still shows it as a section of its own, keyed by its submit button).
+GROUP_DELETE = "profile"
+
+
 class AccountDeleted(Exception):
     """The identity deleted itself; its flow and sessions are gone with it."""
 
@@ -133,11 +139,11 @@ class AccountDeletion:
             ui.input_node(
                 "delete_confirm",
                 "checkbox",
-                group="delete_account",
+                group=GROUP_DELETE,
                 required=True,
                 label=messages.label_delete_confirm(),
             ),
-            ui.submit_node(self.method, group="delete_account", label=messages.label_delete_account()),
+            ui.submit_node(self.method, group=GROUP_DELETE, label=messages.label_delete_account()),
         ]
 
     def update(self, request, flow: Flow, payload: dict, *, session) -> None:

@@ -38,9 +38,10 @@ class SettingsMethod(Protocol):
 
     def settings_nodes(self, flow: Flow, identity: Identity) -> list[dict]: ...
 
-    def update(self, request: HttpRequest, flow: Flow, payload: dict, *, session: Session) -> None:
+    def update(self, request: HttpRequest, flow: Flow, payload: dict, *, session: Session) -> str | None:
         """Apply the submission; put messages on ``flow.ui`` and raise ``FlowFailed`` when refused,
-        or raise ``NeedsPrivilegedSession`` when the change needs a recent sign-in."""
+        or raise ``NeedsPrivilegedSession`` when the change needs a recent sign-in. Return
+        ``"show_form"`` when nothing was saved yet (the user must look and confirm first)."""
 
 
 _LOGIN: dict[str, LoginMethod] = {}

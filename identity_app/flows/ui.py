@@ -175,3 +175,35 @@ def trait_nodes(schema, *, group: str = "default", values: dict | None = None) -
             )
         )
     return nodes
+
+
+def code_entry_nodes(label: dict, *, resend_to: str = "", group: str = "code") -> list[dict]:
+    """Kratos' step two of every code method: the one-time code input and the submit button
+    (with ``resend_to``, also a button that sends a new code to that address)."""
+    nodes = [
+        input_node(
+            "code",
+            "text",
+            group=group,
+            required=True,
+            label=label,
+            autocomplete="one-time-code",
+            pattern="[0-9]+",
+            maxlength=6,
+        ),
+        input_node("method", "hidden", group=group, value="code"),
+        submit_node("code", group=group, label=messages.label_continue()),
+    ]
+    if resend_to:
+        nodes.append(input_node("email", "submit", group=group, value=resend_to, label=messages.label_resend_code()))
+    return nodes
+
+
+def anchor_node(node_id: str, href: str, title: dict, *, group: str) -> dict:
+    return {
+        "type": "a",
+        "group": group,
+        "attributes": {"id": node_id, "href": href, "title": title, "node_type": "a"},
+        "messages": [],
+        "meta": {"label": title},
+    }

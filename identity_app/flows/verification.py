@@ -33,34 +33,6 @@ def _choose_nodes() -> list[dict]:
     ]
 
 
-def _code_nodes(address: str) -> list[dict]:
-    return [
-        ui.input_node(
-            "code",
-            "text",
-            group=GROUP,
-            required=True,
-            label=messages.label_verification_code(),
-            autocomplete="one-time-code",
-            pattern="[0-9]+",
-            maxlength=6,
-        ),
-        ui.input_node("method", "hidden", group=GROUP, value="code"),
-        ui.submit_node("code", group=GROUP, label=messages.label_continue()),
-        ui.input_node("email", "submit", group=GROUP, value=address, label=messages.label_resend_code()),
-    ]
-
-
-def anchor_node(node_id: str, href: str, title: dict, *, group: str) -> dict:
-    return {
-        "type": "a",
-        "group": group,
-        "attributes": {"id": node_id, "href": href, "title": title, "node_type": "a"},
-        "messages": [],
-        "meta": {"label": title},
-    }
-
-
 def verification_flow_create(request: HttpRequest, *, flow_type: str, return_to: str = "") -> Flow:
     flow = base.new_flow(
         request,
@@ -96,7 +68,7 @@ def _mark_sent(flow: Flow, address: str) -> None:
     csrf = ui.find_node(flow.ui, "csrf_token")
     flow.state = "sent_email"
     flow.active = "code"
-    flow.ui["nodes"] = [csrf, *_code_nodes(address)]
+    flow.ui["nodes"] = [csrf, *ui.code_entry_nodes(messages.label_verification_code(), resend_to=address, group=GROUP)]
     ui.clear_messages(flow.ui)
     ui.add_message(flow.ui, messages.info_verification_code_sent())
     base.flow_save(flow)
@@ -156,7 +128,7 @@ def check_code(request: HttpRequest, flow: Flow, code: str) -> Flow:
     throttling.record_success("code", identifier=redemption.row.address)
     flow.state = "passed_challenge"
     target = flow.return_to or base.default_return_url()
-    flow.ui["nodes"] = [csrf, anchor_node("continue", target, messages.label_continue(), group=GROUP)]
+    flow.ui["nodes"] = [csrf, ui.anchor_node("continue", target, messages.label_continue(), group=GROUP)]
     ui.clear_messages(flow.ui)
     ui.add_message(flow.ui, messages.info_verification_successful())
     return base.flow_save(flow)

@@ -116,3 +116,14 @@ def flow_remember(*, flow: Flow, **values) -> Flow:
     Flow.objects.filter(pk=flow.pk).update(internal_context=context, updated_at=timezone.now())
     flow.internal_context = context
     return flow
+
+
+@retrying
+def flow_forget(*, flow: Flow, key: str):
+    """Remove ``key`` from the flow's ``internal_context``; returns the value it had."""
+    locked = Flow.objects.select_for_update().get(pk=flow.pk)
+    context = dict(locked.internal_context or {})
+    value = context.pop(key, None)
+    Flow.objects.filter(pk=flow.pk).update(internal_context=context, updated_at=timezone.now())
+    flow.internal_context = context
+    return value

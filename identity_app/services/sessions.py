@@ -64,12 +64,18 @@ def method_entry(method: str, *, now=None) -> dict:
     }
 
 
-def _record_device(session: Session, client: ClientInfo | None) -> None:
+def _record_device(session: Session, client: ClientInfo | None, *, new_session: bool = False) -> None:
     if client is None:
         return
-    SessionDevice.objects.create(
+    device = SessionDevice.objects.create(
         session=session, ip_address=client.ip_address or None, user_agent=(client.user_agent or "")[:512]
     )
+    if new_session:
+        # A new session has exactly this device: fill the relation's cache the way Django's
+        # prefetch_related does, so the session's JSON lists it without another query.
+        devices = SessionDevice.objects.filter(session=session)
+        devices._result_cache, devices._prefetch_done = [device], True
+        session._prefetched_objects_cache = {"devices": devices}
 
 
 @retrying
@@ -88,7 +94,7 @@ def session_issue(*, identity: Identity, method: str, client: ClientInfo | None 
         aal=assurance_level(methods),
         authentication_methods=methods,
     )
-    _record_device(session, client)
+    _record_device(session, client, new_session=True)
     return IssuedSession(session=session, token=token)
 
 

@@ -30,3 +30,11 @@ def attr(node: dict, key: str):
 @register.filter
 def has_errors(node: dict) -> bool:
     return any(m.get("type") == "error" for m in node.get("messages", []))
+
+
+@register.filter
+def secret_lines(text: dict) -> str:
+    """The unused codes of a ``lookup_secret_codes`` text, one per line (for a download link)."""
+    secrets = ((text or {}).get("context") or {}).get("secrets") or []
+    codes = [(s.get("context") or {}).get("secret") for s in secrets]
+    return "\n".join(code for code in codes if code) + "\n"

@@ -160,7 +160,8 @@ def test_public_url_must_be_absolute(monkeypatch):
 
 
 def _manage(*args, **environment):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "PUBLIC_URL", "ALLOWED_HOSTS")}
+    unset = ("SECRET_KEY", "DEBUG", "PUBLIC_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in unset}
     clean.update(environment)
     clean["DJANGO_SETTINGS_MODULE"] = "ory_platform.settings"
     return subprocess.run(

@@ -182,7 +182,15 @@ def test_every_configured_django_hasher_is_among_the_formats_tested_below():
     # Each format below must verify and be importable, which needs cost bounds for its algorithm;
     # a hasher added to PASSWORD_HASHERS without them would otherwise fail only in production.
     tested = {make("pw").split("$", 1)[0] for make, _ in HASH_FORMATS.values()} - {""}
-    assert {hasher.algorithm for hasher in get_hashers()} <= tested
+    # The OAuth2 client-secret hasher is configured for machine secrets only (oauth2_app.hashers).
+    machine_only = {"oauth2_client_secret_sha256"}
+    assert {hasher.algorithm for hasher in get_hashers()} - machine_only <= tested
+
+
+def test_a_client_secret_hash_is_never_a_password_hash():
+    encoded = make_password("s3cret-value", hasher="oauth2_client_secret_sha256")
+    assert not is_importable_hash(encoded)
+    assert not verify_password("s3cret-value", encoded).valid
 
 
 @pytest.mark.parametrize(

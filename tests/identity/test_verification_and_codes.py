@@ -150,8 +150,8 @@ def test_code_login_in_the_browser(ada):
     init = browser.get("/self-service/login/browser")
     page = browser.get(init["Location"]).content.decode()
     flow_id = init["Location"].split("flow=")[1]
-    # One form: identifier, password, and the two methods as buttons.
-    assert page.count("<form") == 1
+    # One form for identifier, password and the two methods as buttons; passkeys have their own.
+    assert page.count("<form") == 2 and 'data-group="passkey"' in page
     assert 'value="code"' in page and "formnovalidate" in page
     csrf = csrf_from_page(page)
     step = browser.post(

@@ -1,0 +1,126 @@
+"""Codes and tokens: django-oauth-toolkit's swappable models, with UUID keys and Hydra's fields.
+
+Each class stands in for one of django-oauth-toolkit's models (see the ``OAUTH2_PROVIDER_*_MODEL``
+settings), so oauthlib keeps doing the protocol while the rows carry what Hydra needs: the
+``subject`` (an opaque string, as in Hydra; ``user`` is also set when the subject is an identity
+id), the granted ``audience``, the consent's session claims (``extra``) and the ``family``
+every token descending from one authorization shares, so replays can revoke them together.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from oauth2_provider.models import (
+    AbstractAccessToken,
+    AbstractDeviceGrant,
+    AbstractGrant,
+    AbstractIDToken,
+    AbstractRefreshToken,
+)
+
+
+def _nullable_user(related_name: str = "%(app_label)s_%(class)s") -> models.ForeignKey:
+    # Hydra's subject need not be an identity (an external login app may sign in anyone), so
+    # the identity link django-oauth-toolkit requires is optional here.
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name=related_name
+    )
+
+
+class AuthorizationCode(AbstractGrant):
+    """An authorization code (RFC 6749 §4.1.2) waiting to be redeemed at the token endpoint.
+
+    ``code`` holds the SHA-256 of the code, never the code. A redeemed code keeps its row with
+    ``redeemed_at`` set, so a second redemption is recognised as a replay and the tokens issued
+    from it (its ``family``) are revoked (RFC 6749 §4.1.2, RFC 9700 §4.5).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = _nullable_user()
+    subject = models.CharField(max_length=255, default="", blank=True)
+    family = models.UUIDField(default=uuid.uuid4, editable=False)
+    flow = models.ForeignKey(
+        "oauth2_app.AuthorizationFlow", on_delete=models.SET_NULL, null=True, blank=True, related_name="codes"
+    )
+    audience = models.JSONField(default=list, blank=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractGrant.Meta):
+        db_table = "oauth2_authorization_codes"
+        swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
+
+
+class AccessToken(AbstractAccessToken):
+    """An opaque access token (RFC 6749 §1.4), stored as its SHA-256 only (RFC 9700 §4.14)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.CharField(max_length=255, default="", blank=True)
+    family = models.UUIDField(null=True, blank=True)
+    audience = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True, help_text="The consent's session.access_token claims.")
+    id_token_claims = models.JSONField(default=dict, blank=True, help_text="The consent's session.id_token claims.")
+    login_session_id = models.UUIDField(null=True, blank=True)
+
+    class Meta(AbstractAccessToken.Meta):
+        db_table = "oauth2_access_tokens"
+        swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
+        indexes = [
+            models.Index(fields=["family"], name="oauth2_at_family_idx"),
+            models.Index(fields=["subject", "application"], name="oauth2_at_subject_idx"),
+        ]
+
+
+class RefreshToken(AbstractRefreshToken):
+    """A refresh token (RFC 6749 §1.5), rotated on every use; reusing a rotated one revokes the
+    whole ``token_family`` (RFC 9700 §4.14.2). ``expires`` is the client's refresh lifespan."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = _nullable_user()
+    subject = models.CharField(max_length=255, default="", blank=True)
+    audience = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    id_token_claims = models.JSONField(default=dict, blank=True)
+    login_session_id = models.UUIDField(null=True, blank=True)
+    expires = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractRefreshToken.Meta):
+        db_table = "oauth2_refresh_tokens"
+        swappable = "OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL"
+        indexes = [
+            *AbstractRefreshToken.Meta.indexes,
+            models.Index(fields=["subject", "application"], name="oauth2_rt_subject_idx"),
+        ]
+
+
+class IDToken(AbstractIDToken):
+    """An OpenID Connect ID token (OpenID Connect Core §2) issued alongside an access token."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.CharField(max_length=255, default="", blank=True)
+
+    class Meta(AbstractIDToken.Meta):
+        db_table = "oauth2_id_tokens"
+        swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"
+
+
+class DeviceGrant(AbstractDeviceGrant):
+    """A device authorization (RFC 8628 §3.2): the device code (its SHA-256), the user code and
+    where the user is in approving it. The user approves through the same login and consent
+    challenges as the authorization code flow (``flow``); redeeming it once sets ``redeemed_at``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subject = models.CharField(max_length=255, default="", blank=True)
+    family = models.UUIDField(default=uuid.uuid4, editable=False)
+    flow = models.ForeignKey(
+        "oauth2_app.AuthorizationFlow", on_delete=models.SET_NULL, null=True, blank=True, related_name="device_grants"
+    )
+    audience = models.JSONField(default=list, blank=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractDeviceGrant.Meta):
+        db_table = "oauth2_device_grants"
+        swappable = "OAUTH2_PROVIDER_DEVICE_GRANT_MODEL"
+        indexes = [models.Index(fields=["user_code", "status"], name="oauth2_device_user_code_idx")]

@@ -1,0 +1,1 @@
+"""Hydra's public endpoints and the built-in login, consent, logout and device pages."""

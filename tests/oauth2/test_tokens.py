@@ -1,0 +1,229 @@
+"""Token endpoint, refresh rotation and reuse, code replay, client credentials, introspection, revocation."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client as BrowserClient
+
+from oauth2_app.models import AccessToken, RefreshToken
+from tests.conftest import sign_in
+from tests.oauth2.conftest import REDIRECT_URI, authorization_code_via_builtin_pages, exchange_code, register
+
+pytestmark = pytest.mark.django_db
+
+
+def _tokens(identity, client, **extra):
+    browser = BrowserClient()
+    sign_in(browser, identity)
+    code, verifier, _ = authorization_code_via_builtin_pages(browser, client, **extra)
+    response = exchange_code(client, code, verifier)
+    assert response.status_code == 200, response.content
+    return response.json(), code, verifier
+
+
+def _refresh(client, refresh_token):
+    return BrowserClient().post(
+        "/oauth2/token",
+        {"grant_type": "refresh_token", "refresh_token": refresh_token},
+        HTTP_AUTHORIZATION=client.basic(),
+    )
+
+
+def _introspect(admin_api, token, **extra):
+    return admin_api.post("/admin/oauth2/introspect", {"token": token, **extra}, format="multipart").json()
+
+
+def test_refresh_rotates_and_retires_the_previous_pair(identity, web_client, admin_api):
+    first, _, _ = _tokens(identity, web_client)
+    response = _refresh(web_client, first["refresh_token"])
+    assert response.status_code == 200, response.content
+    second = response.json()
+    assert second["refresh_token"] != first["refresh_token"]
+    assert second["access_token"] != first["access_token"]
+    assert "id_token" in second
+    assert _introspect(admin_api, first["access_token"]) == {"active": False}
+    assert _introspect(admin_api, second["access_token"])["active"] is True
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_family(identity, web_client, admin_api):
+    first, _, _ = _tokens(identity, web_client)
+    second = _refresh(web_client, first["refresh_token"]).json()
+    replay = _refresh(web_client, first["refresh_token"])
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+    assert _introspect(admin_api, second["access_token"]) == {"active": False}
+    assert _refresh(web_client, second["refresh_token"]).json()["error"] == "invalid_grant"
+    assert not RefreshToken.objects.filter(revoked__isnull=True).exists()
+
+
+def test_redeeming_a_code_twice_fails_and_revokes_its_tokens(identity, web_client, admin_api):
+    tokens, code, verifier = _tokens(identity, web_client)
+    replay = exchange_code(web_client, code, verifier)
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+    assert _introspect(admin_api, tokens["access_token"]) == {"active": False}
+    assert _introspect(admin_api, tokens["refresh_token"]) == {"active": False}
+    assert _refresh(web_client, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_wrong_pkce_verifier_is_invalid_grant(identity, web_client):
+    browser = BrowserClient()
+    sign_in(browser, identity)
+    code, _verifier, _ = authorization_code_via_builtin_pages(browser, web_client)
+    response = exchange_code(web_client, code, "x" * 64)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_code_bound_to_client_and_redirect_uri(identity, web_client):
+    other = register(client_name="Other")
+    browser = BrowserClient()
+    sign_in(browser, identity)
+    code, verifier, _ = authorization_code_via_builtin_pages(browser, web_client)
+    assert exchange_code(other, code, verifier).json()["error"] == "invalid_grant"
+
+
+def test_introspection_has_hydra_shape_with_consent_claims(identity, web_client, admin_api):
+    tokens, _, _ = _tokens(identity, web_client)
+    body = _introspect(admin_api, tokens["access_token"])
+    assert body["active"] is True
+    assert body["sub"] == str(identity.pk)
+    assert body["client_id"] == web_client.client_id
+    assert set(body["scope"].split()) == {"openid", "offline_access", "email", "profile"}
+    assert body["token_type"] == "Bearer" and body["token_use"] == "access_token"
+    assert body["iss"] == "http://127.0.0.1:8000"
+    assert body["exp"] > body["iat"] == body["nbf"]
+    assert body["aud"] == [] and body["ext"] == {}
+    refresh = _introspect(admin_api, tokens["refresh_token"])
+    assert refresh["active"] is True and refresh["token_use"] == "refresh_token"
+    assert _introspect(admin_api, tokens["access_token"], scope="openid email")["active"] is True
+    assert _introspect(admin_api, tokens["access_token"], scope="admin") == {"active": False}
+    assert _introspect(admin_api, "garbage") == {"active": False}
+
+
+def test_introspection_needs_an_api_key_and_a_token(admin_api):
+    assert BrowserClient().post("/admin/oauth2/introspect", {"token": "x"}).status_code == 401
+    response = admin_api.post("/admin/oauth2/introspect", {}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["id"] == "invalid_request"
+
+
+@pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
+def test_client_credentials_with_registered_auth_method(admin_api, method):
+    client = register(
+        grant_types=["client_credentials"],
+        redirect_uris=[],
+        scope="read write",
+        audience=["https://api.example.com"],
+        token_endpoint_auth_method=method,
+    )
+    form = {"grant_type": "client_credentials", "scope": "read", "audience": "https://api.example.com"}
+    if method == "client_secret_basic":
+        response = BrowserClient().post("/oauth2/token", form, HTTP_AUTHORIZATION=client.basic())
+        wrong = BrowserClient().post(
+            "/oauth2/token", {**form, "client_id": client.client_id, "client_secret": client.secret}
+        )
+    else:
+        response = BrowserClient().post(
+            "/oauth2/token", {**form, "client_id": client.client_id, "client_secret": client.secret}
+        )
+        wrong = BrowserClient().post("/oauth2/token", form, HTTP_AUTHORIZATION=client.basic())
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["token_type"] == "Bearer" and body["scope"] == "read" and "refresh_token" not in body
+    introspected = _introspect(admin_api, body["access_token"])
+    assert introspected["sub"] == client.client_id and introspected["aud"] == ["https://api.example.com"]
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "error"),
+    [
+        ({"grant_type": "client_credentials", "scope": "admin"}, 400, "invalid_scope"),
+        ({"grant_type": "client_credentials", "audience": "https://elsewhere.example.com"}, 400, "invalid_request"),
+        ({"grant_type": "password", "username": "a", "password": "b"}, 400, "unsupported_grant_type"),
+        (
+            {"grant_type": "authorization_code", "code": "nope", "redirect_uri": REDIRECT_URI},
+            400,
+            "unauthorized_client",
+        ),
+        ({}, 400, "unsupported_grant_type"),
+    ],
+)
+def test_token_endpoint_errors_follow_rfc6749(machine_client, form, status, error):
+    response = BrowserClient().post("/oauth2/token", form, HTTP_AUTHORIZATION=machine_client.basic())
+    assert response.status_code == status, response.content
+    assert response.json()["error"] == error
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_bad_client_secret_is_401_with_basic_challenge(machine_client):
+    machine_client.secret = "wrong-secret-wrong-secret-wrong-secret"
+    response = BrowserClient().post(
+        "/oauth2/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=machine_client.basic()
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    assert response["WWW-Authenticate"].startswith("Basic")
+
+
+def test_client_lifespan_overrides_default(admin_api, machine_client):
+    admin_api.put(
+        f"/admin/clients/{machine_client.client_id}/lifespans",
+        {"client_credentials_grant_access_token_lifespan": "5m0s"},
+        format="json",
+    )
+    body = (
+        BrowserClient()
+        .post("/oauth2/token", {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=machine_client.basic())
+        .json()
+    )
+    assert body["expires_in"] == 300
+
+
+def test_revocation_of_access_token_and_refresh_family(identity, web_client, admin_api):
+    tokens, _, _ = _tokens(identity, web_client)
+    response = BrowserClient().post(
+        "/oauth2/revoke", {"token": tokens["access_token"]}, HTTP_AUTHORIZATION=web_client.basic()
+    )
+    assert response.status_code == 200
+    assert _introspect(admin_api, tokens["access_token"]) == {"active": False}
+    tokens, _, _ = _tokens(identity, web_client)
+    rotated = _refresh(web_client, tokens["refresh_token"]).json()
+    BrowserClient().post(
+        "/oauth2/revoke",
+        {"token": rotated["refresh_token"], "token_type_hint": "refresh_token"},
+        HTTP_AUTHORIZATION=web_client.basic(),
+    )
+    assert _introspect(admin_api, rotated["access_token"]) == {"active": False}
+    unauthenticated = BrowserClient().post("/oauth2/revoke", {"token": rotated["access_token"]})
+    assert unauthenticated.status_code == 401
+
+
+def test_a_client_cannot_revoke_another_clients_token(identity, web_client, admin_api):
+    tokens, _, _ = _tokens(identity, web_client)
+    other = register(client_name="Other")
+    BrowserClient().post("/oauth2/revoke", {"token": tokens["access_token"]}, HTTP_AUTHORIZATION=other.basic())
+    assert _introspect(admin_api, tokens["access_token"])["active"] is True
+
+
+def test_delete_tokens_of_a_client(identity, web_client, admin_api):
+    tokens, _, _ = _tokens(identity, web_client)
+    assert admin_api.delete("/admin/oauth2/tokens").status_code == 400
+    response = admin_api.delete(f"/admin/oauth2/tokens?client_id={web_client.client_id}")
+    assert response.status_code == 204
+    assert _introspect(admin_api, tokens["access_token"]) == {"active": False}
+    assert _introspect(admin_api, tokens["refresh_token"]) == {"active": False}
+
+
+def test_tokens_are_stored_hashed(identity, web_client):
+    tokens, code, _ = _tokens(identity, web_client)
+    import hashlib
+
+    from oauth2_app.models import AuthorizationCode
+
+    access = AccessToken.objects.get()
+    assert access.token == "" and access.token_checksum == hashlib.sha256(tokens["access_token"].encode()).hexdigest()
+    assert not AuthorizationCode.objects.filter(code=code).exists()
+    assert AuthorizationCode.objects.filter(code=hashlib.sha256(code.encode()).hexdigest()).exists()
+    assert RefreshToken.objects.get().token == ""
