@@ -4,7 +4,8 @@
     DATABASE_URL=sqlite:////tmp/keto_bench.sqlite3 python bench/permissions_bench.py
     DATABASE_URL=postgres://... python bench/permissions_bench.py --scale 100   # the ~1M-tuple variant
 
-It migrates the database named by ``DATABASE_URL`` (never the development database by default:
+The PostgreSQL database must exist (``createdb -h 127.0.0.1 -U postgres keto_bench``). It
+migrates the database named by ``DATABASE_URL`` (never the development database by default:
 without ``DATABASE_URL`` it uses ``var/bench-permissions.sqlite3``), loads the workload of
 ``bench/permissions_workload.py`` (replacing every stored tuple), then times ``--checks`` mixed
 checks through ``permissions_app.engine.check`` and through ``GET
