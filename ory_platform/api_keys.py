@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -68,13 +69,15 @@ def api_key_create(*, name: str) -> IssuedApiKey:
 
 @retrying
 def api_key_revoke(*, name: str | None = None, api_key_id=None) -> ApiKey:
-    """Revoke the active key with this name (or id). Revoked keys stop working at once."""
+    """Revoke the active key with this name (or id). It stops working at once in this process and
+    within ``API_KEY_CACHE_SECONDS`` in every other."""
     active = ApiKey.objects.select_for_update().filter(revoked_at__isnull=True)
     api_key = active.filter(pk=api_key_id).first() if api_key_id else active.filter(name=name).first()
     if api_key is None:
         raise NotFound(f"No active API key named {name!r}." if name else "No such active API key.")
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
+    _verified.pop(api_key.secret_hash, None)  # evicting early is harmless if this rolls back
     return api_key
 
 
@@ -102,15 +105,46 @@ def _api_key_by_prefix(prefix: str) -> ApiKey | None:
     return api_key
 
 
+# Keys verified in this process are remembered for API_KEY_CACHE_SECONDS, by the hash of the
+# whole key, so a busy admin client costs no database read per request. Revoking a key forgets it
+# here at once; other processes stop accepting it when their entry expires.
+_verified: dict[str, tuple[float, ApiKey]] = {}
+_VERIFIED_MAX = 1024
+
+
+def _remembered(digest: str) -> ApiKey | None:
+    entry = _verified.get(digest)
+    if entry is None or entry[0] <= time.monotonic():
+        return None
+    return entry[1]
+
+
+def _remember(digest: str, api_key: ApiKey) -> None:
+    if settings.API_KEY_CACHE_SECONDS <= 0:
+        return
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[digest] = (time.monotonic() + settings.API_KEY_CACHE_SECONDS, api_key)
+
+
+def forget_verified_keys() -> None:
+    _verified.clear()
+
+
 def api_key_verify(key: str) -> ApiKey | None:
     """The active key matching ``key``, or ``None``. Constant-time over the secret."""
     prefix = _split(key)
     if prefix is None:
         return None
+    digest = _hash(key)
+    remembered = _remembered(digest)
+    if remembered is not None:
+        return remembered
     api_key = _api_key_by_prefix(prefix)
     expected = api_key.secret_hash if api_key else _DUMMY_HASH
-    if not hmac.compare_digest(expected, _hash(key)) or api_key is None or not api_key.is_active:
+    if not hmac.compare_digest(expected, digest) or api_key is None or not api_key.is_active:
         return None
+    _remember(digest, api_key)
     return api_key
 
 

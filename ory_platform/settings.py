@@ -305,6 +305,9 @@ ORY_API_PATH_PREFIXES = [
 
 # --- Admin API keys ----------------------------------------------------------------------------
 API_KEY_LAST_USED_PRECISION = 60  # seconds between writes of ApiKey.last_used_at
+# Seconds a verified key is remembered per process (no database read); also how long a revoked
+# key may still work in *other* processes. 0 reads the key on every request.
+API_KEY_CACHE_SECONDS = env.integer("API_KEY_CACHE_SECONDS", 5)
 
 # --- Permissions (permissions_app, Keto) ------------------------------------------------------
 # Maximum depth of a check or expand; a request's max-depth may lower it, never raise it (Keto: 5).

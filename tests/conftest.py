@@ -23,12 +23,17 @@ class IdentityFactory(factory.django.DjangoModelFactory):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttling counters live in the cache: each test starts with none."""
+    """Throttling counters live in the cache, verified API keys in process memory: each test
+    starts with neither."""
     from django.core.cache import cache
 
+    from ory_platform.api_keys import forget_verified_keys
+
     cache.clear()
+    forget_verified_keys()
     yield
     cache.clear()
+    forget_verified_keys()
 
 
 @pytest.fixture

@@ -91,7 +91,8 @@ def test_right_prefix_with_wrong_secret_is_refused(client, api_key_secret):
     assert client.get("/admin/test-echo", HTTP_AUTHORIZATION=f"Bearer {tampered}").status_code == 401
 
 
-def test_last_used_is_recorded_but_not_written_on_every_request(client, api_key_secret):
+def test_last_used_is_recorded_but_not_written_on_every_request(client, api_key_secret, settings):
+    settings.API_KEY_CACHE_SECONDS = 0  # read the key every time, to see what is written
     auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key_secret}"}
     client.get("/admin/test-echo", **auth)
     first_use = ApiKey.objects.get().last_used_at
@@ -130,3 +131,22 @@ def test_console_revokes_keys(client, staff_identity, api_key_secret):
     )
     assert b"Revoked 1 API key" in response.content
     assert api_key_verify(api_key_secret) is None
+
+
+def test_a_verified_key_is_remembered_briefly_and_forgotten_on_revocation(client, api_key_secret):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key_secret}"}
+    assert client.get("/admin/test-echo", **auth).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/admin/test-echo", **auth).status_code == 200
+    assert not [q for q in queries.captured_queries if "apikey" in q["sql"].lower()]
+    api_key_revoke(name="test-suite")
+    assert client.get("/admin/test-echo", **auth).status_code == 401
+
+
+def test_key_cache_can_be_turned_off(client, api_key_secret, settings):
+    settings.API_KEY_CACHE_SECONDS = 0
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_key_secret}"}
+    client.get("/admin/test-echo", **auth)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/admin/test-echo", **auth)
+    assert [q for q in queries.captured_queries if "apikey" in q["sql"].lower()]
