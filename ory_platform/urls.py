@@ -15,13 +15,15 @@ urlpatterns = [
     path("version", health.VersionView.as_view(), name="version"),
     path("api/schema", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
-    path("console/", admin.site.urls),
-    path("", include("identity_app.urls")),
-    # --- OAuth2 / OpenID Connect (oauth2_app, Hydra's public and admin APIs) ---
-    path("", include("oauth2_app.urls")),
-    path("", include("oauth2_app.api.urls")),
+    # The machine-to-machine APIs first: they take most requests and resolve in a few matches.
     # --- Keto: /relation-tuples..., /namespaces, /opl/syntax/check and /admin/relation-tuples ---
     path("", include("permissions_app.api.urls")),
+    # --- OAuth2 / OpenID Connect (oauth2_app, Hydra's public and admin APIs) ---
+    path("", include("oauth2_app.api.urls")),
+    path("", include("oauth2_app.urls")),
+    # --- Identities (identity_app, Kratos' public and admin APIs, and the HTML pages) ---
+    path("", include("identity_app.urls")),
+    path("console/", admin.site.urls),
 ]
 
 handler400 = "ory_platform.error_views.bad_request"
