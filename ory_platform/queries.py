@@ -24,6 +24,39 @@ def unique_row(queryset: QuerySet):
     return next(iter(queryset.order_by()[:1]), None)
 
 
+def raw_one(model, where: str, params: list):
+    """One ``model`` row by a hand-written ``WHERE`` clause on an indexed column, or ``None``.
+
+    For the few reads every request pays (a session by token, a flow by id): ``Manager.raw``
+    skips the ORM's query compilation, which costs more than the query itself, while Django
+    still converts the columns (UUIDs, JSON, timestamps). Pass values through :func:`db_value`.
+    """
+    table = model._meta.db_table
+    rows = list(model.objects.raw(f"SELECT * FROM {table} WHERE {where}", params))  # noqa: S608
+    return rows[0] if rows else None
+
+
+def raw_all(model, where: str, params: list) -> list:
+    """Every ``model`` row matching a hand-written ``WHERE`` clause (see :func:`raw_one`)."""
+    table = model._meta.db_table
+    return list(model.objects.raw(f"SELECT * FROM {table} WHERE {where}", params))  # noqa: S608
+
+
+def prefill(instance, relation: str, rows: list) -> None:
+    """Give ``instance.<relation>.all()`` these rows without a query, as ``prefetch_related``
+    would have (Django keeps prefetched rows in ``_prefetched_objects_cache``)."""
+    queryset = getattr(instance, relation).all()
+    queryset._result_cache, queryset._prefetch_done = rows, True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[relation] = queryset
+
+
+def db_value(model, field_name: str, value):
+    """``value`` as the database stores ``model.field_name`` (e.g. a UUID as hex text on SQLite)."""
+    return model._meta.get_field(field_name).get_db_prep_value(value, connection)
+
+
 def fetch_one(sql: str, params: list) -> tuple | None:
     """One row of a portable, parameterised SELECT, or ``None``."""
     with connection.cursor() as cursor:

@@ -22,6 +22,7 @@ from identity_app.flows.login import LoginResult, login_flow_create, login_flow_
 from identity_app.flows.registration import registration_flow_create, registration_flow_submit
 from identity_app.models import Flow
 from identity_app.representations import identity_json, session_json
+from identity_app.selectors import identity_with_details
 from ory_platform.drf import FirstRendererNegotiation
 from ory_platform.errors import Gone, OryError, ory_error_response
 
@@ -115,6 +116,7 @@ class LoginFlowGet(FlowGet):
 
 
 def _login_success(request, flow: Flow, result: LoginResult) -> HttpResponse:
+    identity_with_details(result.session.identity)
     # An identity with a second factor goes on to it before the session counts (Kratos' checkAAL).
     step_up = aal.step_up_after_login(result.session, flow)
     if flow.type == Flow.Type.API:

@@ -19,6 +19,7 @@ from identity_app.flows import aal, base
 from identity_app.flows.base import NoActiveSession
 from identity_app.models import Session
 from identity_app.representations import session_json
+from identity_app.selectors import identity_with_details
 from identity_app.services.sessions import (
     session_logout_by_session_token,
     session_logout_token_issue,
@@ -43,6 +44,7 @@ class WhoAmI(SessionRequired):
     @extend_schema(operation_id="toSession", tags=["frontend"], responses={200: dict, 401: dict})
     def get(self, request):
         session = self.current(request)
+        identity_with_details(session.identity)
         aal.require_for_whoami(session)  # 403 session_aal2_required while a second factor is pending
         response = JsonResponse(session_json(session))
         response["X-Kratos-Authenticated-Identity-Id"] = str(session.identity_id)

@@ -26,7 +26,7 @@ from identity_app.models import Flow
 from identity_app.representations import identity_json
 from ory_platform.db import retrying
 from ory_platform.errors import BadRequest, Forbidden, Gone, NotFound, OryError
-from ory_platform.queries import unique_row
+from ory_platform.queries import db_value, raw_one
 
 # --- Errors Kratos answers flows with ---------------------------------------------------------
 
@@ -324,7 +324,7 @@ def flow_get(flow_id: Any, *, kind: str) -> Flow:
         parsed = uuid.UUID(str(flow_id))
     except (ValueError, TypeError, AttributeError):
         raise BadRequest(reason="The flow query parameter is missing or malformed.") from None
-    flow = unique_row(Flow.objects.filter(pk=parsed, kind=kind))
+    flow = raw_one(Flow, "id = %s AND kind = %s", [db_value(Flow, "id", parsed), kind])
     if flow is None:
         raise NotFound(reason=f"The {kind} flow could not be found.")
     return flow
