@@ -73,7 +73,8 @@ def retrying(
 
     Usable bare (``@retrying``) or with options (``@retrying(attempts=3)``). Inside an enclosing
     transaction the function runs once in a savepoint and a conflict propagates: only the
-    outermost transaction can be retried, so the outermost ``retrying`` call does it.
+    outermost transaction can be retried, so the outermost ``retrying`` call does it. A service
+    that holds the transaction and wants no savepoint calls ``<service>.in_current_transaction``.
     """
 
     def decorator(inner: Callable[P, R]) -> Callable[P, R]:
@@ -109,6 +110,10 @@ def retrying(
                     time.sleep(delay)
             raise AssertionError("unreachable")  # pragma: no cover
 
+        # For a service that composes others inside its own transaction: the work without a
+        # savepoint of its own (a conflict or error then aborts the whole transaction, which the
+        # outer ``retrying`` re-runs or reports).
+        wrapper.in_current_transaction = inner
         return wrapper
 
     if func is not None:

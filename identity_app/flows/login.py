@@ -161,15 +161,18 @@ def login_flow_submit(request: HttpRequest, flow: Flow, payload: dict, *, sessio
 
 @retrying
 def _complete_login(flow: Flow, *, identity: Identity, method: str, session: Session | None, client) -> LoginResult:
-    """In one transaction: the session (new, or stepped up / refreshed) and the finished flow."""
+    """In one transaction (no savepoints): the session (new, or stepped up / refreshed) and the
+    finished flow."""
     if session is not None:
-        updated = session_add_method(session_id=session.pk, method=method, refresh=flow.refresh, client=client)
+        updated = session_add_method.in_current_transaction(
+            session_id=session.pk, method=method, refresh=flow.refresh, client=client
+        )
         result = LoginResult(session=updated, token=None, identity=identity)
     else:
-        issued: IssuedSession = session_issue(identity=identity, method=method, client=client)
+        issued: IssuedSession = session_issue.in_current_transaction(identity=identity, method=method, client=client)
         result = LoginResult(session=issued.session, token=issued.token, identity=identity)
     flow.state = "passed_challenge"
     flow.active = method
     ui.clear_messages(flow.ui)
-    base.flow_save(flow)
+    base.flow_save.in_current_transaction(flow)
     return result
