@@ -135,6 +135,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--output", help="write the results as JSON here")
+    parser.add_argument(
+        "--scenarios",
+        default="client_credentials,introspection,userinfo",
+        help="comma-separated scenarios to measure",
+    )
     options = parser.parse_args()
 
     env = _environment(options.database)
@@ -168,7 +173,7 @@ def main() -> None:
 
         _measure(options.port, "ceiling", seed, **{**load, "seconds": 2})  # warm-up
         results = []
-        for kind in ("client_credentials", "introspection", "userinfo"):
+        for kind in options.scenarios.split(","):
             # Interleave short rounds of the ceiling and the scenario so that load from other
             # processes on the machine hits both alike; report the sums over all rounds.
             rounds = [

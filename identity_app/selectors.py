@@ -15,7 +15,7 @@ from identity_app.models import (
     VerifiableAddress,
 )
 from identity_app.tokens import token_hash
-from ory_platform.queries import db_value, prefill, raw_all, raw_one
+from ory_platform.queries import db_value, fetch_one, prefill, raw_all, raw_one
 
 
 def identity_get(identity_id) -> Identity | None:
@@ -74,9 +74,14 @@ def identity_with_details(identity: Identity) -> Identity:
 
 def identity_email_verified(identity: Identity, email: str) -> bool:
     """Whether ``email`` is one of the identity's verified addresses."""
-    return identity.verifiable_addresses.filter(
-        value=normalize_identifier(email, is_email=True), verified=True
-    ).exists()
+    table = VerifiableAddress._meta.db_table
+    return (
+        fetch_one(
+            f"SELECT 1 FROM {table} WHERE identity_id = %s AND value = %s AND verified = %s",  # noqa: S608
+            [db_value(Identity, "id", identity.pk), normalize_identifier(email, is_email=True), True],
+        )
+        is not None
+    )
 
 
 def identity_oidc_claims(identity: Identity) -> dict:

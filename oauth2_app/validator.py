@@ -23,6 +23,7 @@ import uuid
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 from jwcrypto import jwt
 from oauth2_provider.exceptions import FatalClientError
@@ -35,7 +36,8 @@ from oauth2_app import keys, lifespans
 from oauth2_app.models import AccessToken, AuthorizationCode, Client, DeviceGrant, IDToken, RefreshToken
 from oauth2_app.models.clients import GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN
 from oauth2_app.revocation import revoke_access_token, revoke_family, revoke_refresh_token
-from ory_platform.queries import unique_row
+from ory_platform.db import retrying
+from ory_platform.queries import raw_one, raw_one_related, unique_row
 
 OFFLINE_SCOPES = frozenset({"offline_access", "offline"})
 
@@ -50,35 +52,13 @@ class HydraValidator(OAuth2Validator):
 
     # -- clients -------------------------------------------------------------------------------
 
-    # The columns oauthlib's questions need; the rest of a client's metadata (logo, contacts,
-    # policy links...) is never read while issuing tokens, so it is not loaded on that hot path.
-    _TOKEN_FLOW_CLIENT_FIELDS = (
-        "id",
-        "client_id",
-        "client_secret",
-        "hash_client_secret",
-        "client_type",
-        "authorization_grant_type",
-        "token_endpoint_auth_method",
-        "grant_types",
-        "response_types",
-        "scope",
-        "audience",
-        "redirect_uris",
-        "allowed_origins",
-        "token_lifespans",
-        "name",
-        "registration_source",
-        "cimd_expires_at",
-    )
-
     def _load_application(self, client_id, request):
-        """One indexed read of the client (django-oauth-toolkit's, without the metadata nobody reads here)."""
+        """One indexed read of the client, without the ORM's query compilation (every token request pays it)."""
         if request.client is not None and getattr(request.client, "client_id", None) == client_id:
             return request.client
         if not isinstance(client_id, str) or "\x00" in client_id:
             return None
-        request.client = unique_row(Client.objects.filter(client_id=client_id).only(*self._TOKEN_FLOW_CLIENT_FIELDS))
+        request.client = raw_one(Client, "client_id = %s", [client_id])
         return request.client
 
     def authenticate_client(self, request, *args, **kwargs) -> bool:
@@ -309,8 +289,14 @@ class HydraValidator(OAuth2Validator):
         }
 
     def save_bearer_token(self, token, request, *args, **kwargs):
-        # The token endpoint's service already holds the transaction (oauth2_app.services.tokens).
-        return self._save_bearer_token(token, request, *args, **kwargs)
+        # Grants that redeem something run inside the token service's transaction
+        # (oauth2_app.services.tokens). Client credentials comes here outside one, and saves
+        # one access token (no refresh token, nothing rotated): a single INSERT.
+        if connection.in_atomic_block:
+            return self._save_bearer_token(token, request)
+        if request.grant_type != GRANT_CLIENT_CREDENTIALS or "refresh_token" in token:
+            return retrying(self._save_bearer_token)(token, request)
+        return retrying(self._save_bearer_token, single_statement=True)(token, request)
 
     def _save_bearer_token(self, token, request, *args, **kwargs) -> None:
         if "scope" not in token:
@@ -371,26 +357,9 @@ class HydraValidator(OAuth2Validator):
         return refresh_token
 
     def _load_access_token(self, token):
-        # One indexed read with the identity (userinfo needs its traits) and the client's id.
-        return unique_row(
-            AccessToken.objects.select_related("application", "user")
-            .only(
-                "id",
-                "token_checksum",
-                "expires",
-                "scope",
-                "subject",
-                "resource",
-                "audience",
-                "extra",
-                "id_token_claims",
-                "user",
-                "application__id",
-                "application__client_id",
-                *(f"user__{field.name}" for field in get_user_model()._meta.concrete_fields),
-            )
-            .filter(token_checksum=secret_hash(token))
-        )
+        """The token by its checksum, with its client and identity, in one indexed read
+        (userinfo and every bearer-protected request pay it)."""
+        return raw_one_related(AccessToken, "t.token_checksum = %s", [secret_hash(token)], ("application", "user"))
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs) -> None:
         """RFC 7009: only the requesting client's tokens; a refresh token takes its family along."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import uuid
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -27,19 +28,99 @@ def unique_row(queryset: QuerySet):
 def raw_one(model, where: str, params: list):
     """One ``model`` row by a hand-written ``WHERE`` clause on an indexed column, or ``None``.
 
-    For the few reads every request pays (a session by token, a flow by id): ``Manager.raw``
-    skips the ORM's query compilation, which costs more than the query itself, while Django
-    still converts the columns (UUIDs, JSON, timestamps). Pass values through :func:`db_value`.
+    For the few reads every request pays (a session by token, a flow by id, a client by id):
+    the column list and Django's value converters (UUIDs, JSON, timestamps) are worked out once
+    per model and connection, so a read costs the query and building the instance, not the ORM's
+    query compilation, which costs more than the query itself. Pass values through :func:`db_value`.
     """
-    table = model._meta.db_table
-    rows = list(model.objects.raw(f"SELECT * FROM {table} WHERE {where}", params))  # noqa: S608
+    rows = raw_all(model, where, params)
     return rows[0] if rows else None
 
 
 def raw_all(model, where: str, params: list) -> list:
     """Every ``model`` row matching a hand-written ``WHERE`` clause (see :func:`raw_one`)."""
-    table = model._meta.db_table
-    return list(model.objects.raw(f"SELECT * FROM {table} WHERE {where}", params))  # noqa: S608
+    database = connections[DEFAULT_DB_ALIAS]
+    select, attnames, converters = _row_reader(database, model)
+    with database.cursor() as cursor:
+        cursor.execute(select + where, params)
+        rows = cursor.fetchall()
+    return [_instance(database, model, attnames, converters, list(row)) for row in rows]
+
+
+def raw_one_related(model, where: str, params: list, related: tuple[str, ...]):
+    """:func:`raw_one` with the rows some of its foreign keys point to, read in the same
+    statement (one round trip instead of one per relation) and cached on the instance as
+    ``select_related`` would. The table is aliased ``t``: qualify ``where``'s columns with it."""
+    database = connections[DEFAULT_DB_ALIAS]
+    quote = database.ops.quote_name
+    parts = [(model, "t", None)]
+    joins = []
+    for position, name in enumerate(related):
+        field = model._meta.get_field(name)
+        alias = f"r{position}"
+        parts.append((field.related_model, alias, field))
+        target = field.target_field.column
+        joins.append(
+            f"LEFT JOIN {quote(field.related_model._meta.db_table)} {alias} "
+            f"ON {alias}.{quote(target)} = t.{quote(field.column)}"
+        )
+    readers = [_row_reader(database, part_model) for part_model, _, _ in parts]
+    columns = ", ".join(
+        f"{alias}.{quote(field.column)}" for part_model, alias, _ in parts for field in part_model._meta.concrete_fields
+    )
+    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} t {' '.join(joins)} WHERE {where}"  # noqa: S608
+    with database.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    start = 0
+    instances = []
+    for (part_model, _, _), (_, attnames, converters) in zip(parts, readers, strict=True):
+        values = list(row[start : start + len(attnames)])
+        start += len(attnames)
+        instances.append(_instance(database, part_model, attnames, converters, values))
+    instance = instances[0]
+    for (_, _, field), related_instance in zip(parts[1:], instances[1:], strict=True):
+        setattr(instance, field.name, related_instance)
+    return instance
+
+
+def _instance(database, model, attnames: list[str], converters: list, values: list):
+    """A model instance from one row's values (``None`` when a left join found no row)."""
+    if all(value is None for value in values):
+        return None
+    for position, (functions, column) in converters:
+        value = values[position]
+        for function in functions:
+            value = function(value, column, database)
+        values[position] = value
+    return model.from_db(database.alias, attnames, values)
+
+
+_row_readers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _row_reader(database, model) -> tuple[str, list[str], list]:
+    """``SELECT <every column> FROM <table> WHERE``, the attribute names, and the converters
+    Django applies to each column on this connection (what a compiled query would use)."""
+    readers = _row_readers.get(database)
+    if readers is None:
+        readers = _row_readers[database] = {}
+    reader = readers.get(model)
+    if reader is None:
+        fields = model._meta.concrete_fields
+        table = model._meta.db_table
+        quote = database.ops.quote_name
+        converters = []
+        for position, field in enumerate(fields):
+            column = field.get_col(table)
+            functions = database.ops.get_db_converters(column) + column.get_db_converters(database)
+            if functions:
+                converters.append((position, (functions, column)))
+        select = f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(table)} WHERE "  # noqa: S608
+        reader = readers[model] = (select, [field.attname for field in fields], converters)
+    return reader
 
 
 def prefill(instance, relation: str, rows: list) -> None:

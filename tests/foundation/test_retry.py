@@ -140,3 +140,30 @@ def test_a_real_serialization_conflict_between_two_connections_resolves(settings
     # Without serializability both would have written "key-1". One was aborted and re-run.
     assert sorted(ApiKey.objects.values_list("name", flat=True)) == ["key-1", "key-2"]
     assert sorted(attempts.values()) == [1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_single_statement_runs_outside_a_transaction_and_is_retried(settings):
+    settings.DATABASE_RETRY_BASE_DELAY = 0
+    seen = []
+
+    @retrying(single_statement=True)
+    def insert_key():
+        seen.append(connection.in_atomic_block)
+        if len(seen) < 2:
+            raise _serialization_failure()
+        return ApiKey.objects.create(name="one", prefix="s000000001", secret_hash="0" * 64)
+
+    assert insert_key().name == "one"
+    assert seen == [False, False]  # autocommit: the INSERT is its own implicit transaction
+    assert list(ApiKey.objects.values_list("name", flat=True)) == ["one"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_single_statement_inside_a_transaction_takes_a_savepoint():
+    @retrying(single_statement=True)
+    def inside():
+        return connection.in_atomic_block
+
+    with transaction.atomic():
+        assert inside() is True

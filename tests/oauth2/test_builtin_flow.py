@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client as BrowserClient
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import sign_in
 from tests.oauth2.conftest import authorization_code_via_builtin_pages, exchange_code
@@ -89,7 +91,10 @@ def test_userinfo_returns_granted_identity_claims(identity, web_client):
     sign_in(browser, identity)
     code, verifier, _ = authorization_code_via_builtin_pages(browser, web_client)
     access_token = exchange_code(web_client, code, verifier).json()["access_token"]
-    body = BrowserClient().post("/userinfo", HTTP_AUTHORIZATION=f"Bearer {access_token}").json()
+    with CaptureQueriesContext(connection) as queries:
+        body = BrowserClient().post("/userinfo", HTTP_AUTHORIZATION=f"Bearer {access_token}").json()
+    # The token with its client and identity in one read, then whether the e-mail is verified.
+    assert len(queries) == 2, [query["sql"] for query in queries]
     assert body["sub"] == str(identity.pk)
     assert body["email"] == identity.traits["email"]
     assert body["given_name"] == "Test"

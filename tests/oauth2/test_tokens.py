@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client as BrowserClient
+from django.test.utils import CaptureQueriesContext
 
 from oauth2_app.models import AccessToken, RefreshToken
 from tests.conftest import sign_in
@@ -227,3 +229,23 @@ def test_tokens_are_stored_hashed(identity, web_client):
     assert not AuthorizationCode.objects.filter(code=code).exists()
     assert AuthorizationCode.objects.filter(code=hashlib.sha256(code.encode()).hexdigest()).exists()
     assert RefreshToken.objects.get().token == ""
+
+
+def _statements(queries) -> list[str]:
+    """The SQL statements a request ran, without the transaction control around them."""
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return [query["sql"] for query in queries if not query["sql"].upper().startswith(control)]
+
+
+def test_client_credentials_costs_one_read_and_one_insert_outside_a_transaction(machine_client):
+    browser = BrowserClient()
+    form = {"grant_type": "client_credentials", "scope": "read"}
+    with CaptureQueriesContext(connection) as queries:
+        response = browser.post("/oauth2/token", form, HTTP_AUTHORIZATION=machine_client.basic())
+    assert response.status_code == 200, response.content
+    statements = _statements(queries)
+    assert len(statements) == 2, statements
+    assert statements[0].startswith("SELECT") and "oauth2_clients" in statements[0]
+    assert statements[1].startswith("INSERT") and "oauth2_access_tokens" in statements[1]
+    assert not any(query["sql"].upper().startswith(("BEGIN", "SAVEPOINT")) for query in queries)
+    assert AccessToken.objects.filter(application=machine_client.model).count() == 1

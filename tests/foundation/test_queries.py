@@ -1,0 +1,69 @@
+"""The hand-written reads of hot paths give the same instances the ORM would."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from identity_app.models import Identity
+from oauth2_app.models import AccessToken
+from oauth2_app.services.clients import client_create
+from ory_platform.queries import db_value, raw_all, raw_one, raw_one_related
+
+pytestmark = pytest.mark.django_db
+
+
+def _token(identity=None, *, checksum="c" * 64):
+    client, _ = client_create(metadata={"grant_types": ["client_credentials"], "scope": "read"})
+    return AccessToken.objects.create(
+        user=identity,
+        subject=str(identity.pk) if identity else client.client_id,
+        application=client,
+        token="",
+        token_checksum=checksum,
+        scope="read",
+        audience=["https://api.example.com"],
+        extra={"tenant": "acme", "level": 3},
+        expires=timezone.now() + timedelta(hours=1),
+    )
+
+
+def test_raw_one_converts_columns_like_the_orm():
+    identity = Identity.objects.create(traits={"email": "ada@example.com"}, metadata_public={"plan": "pro"})
+    found = raw_one(Identity, "id = %s", [db_value(Identity, "id", identity.pk)])
+    expected = Identity.objects.get(pk=identity.pk)
+    for field in Identity._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert found._state.adding is False and found._state.db == "default"
+    assert raw_one(Identity, "id = %s", [db_value(Identity, "id", Identity().pk)]) is None
+
+
+def test_raw_all_returns_every_match():
+    first = Identity.objects.create(traits={"email": "a@example.com"}, state="inactive")
+    Identity.objects.create(traits={"email": "b@example.com"})
+    assert [row.pk for row in raw_all(Identity, "state = %s", ["inactive"])] == [first.pk]
+
+
+def test_raw_one_related_reads_the_row_and_its_relations_in_one_statement():
+    identity = Identity.objects.create(traits={"email": "ada@example.com"})
+    token = _token(identity)
+    with CaptureQueriesContext(connection) as queries:
+        found = raw_one_related(AccessToken, "t.token_checksum = %s", ["c" * 64], ("application", "user"))
+        assert found.pk == token.pk and found.extra == {"tenant": "acme", "level": 3}
+        assert found.audience == ["https://api.example.com"] and found.expires == token.expires
+        assert found.application.client_id == token.application.client_id
+        assert found.user.pk == identity.pk and found.user.traits == {"email": "ada@example.com"}
+    assert len(queries) == 1
+
+
+def test_raw_one_related_gives_none_for_a_missing_relation_and_row():
+    _token(None, checksum="d" * 64)
+    found = raw_one_related(AccessToken, "t.token_checksum = %s", ["d" * 64], ("application", "user"))
+    with CaptureQueriesContext(connection) as queries:
+        assert found.user is None and found.application is not None
+    assert len(queries) == 0
+    assert raw_one_related(AccessToken, "t.token_checksum = %s", ["e" * 64], ("user",)) is None
