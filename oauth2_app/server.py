@@ -6,6 +6,7 @@ import base64
 import functools
 import hashlib
 import json
+import secrets
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -19,6 +20,16 @@ from oauthlib.oauth2.rfc8628.grant_types import DeviceCodeGrant
 from oauth2_app import lifespans
 from oauth2_app.models.clients import GRANT_DEVICE_CODE
 from oauth2_app.request_checks import require_s256, validate_audience
+
+
+def access_token_value(request) -> str:
+    """An opaque access token as Hydra formats them: ``ory_at_`` and 256 random bits."""
+    return "ory_at_" + secrets.token_urlsafe(32)
+
+
+def refresh_token_value(request) -> str:
+    """An opaque refresh token as Hydra formats them: ``ory_rt_`` and 256 random bits."""
+    return "ory_rt_" + secrets.token_urlsafe(32)
 
 
 class OpenIDDeviceCodeGrant(DeviceCodeGrant):

@@ -37,7 +37,7 @@ from oauth2_app.models import AccessToken, AuthorizationCode, Client, DeviceGran
 from oauth2_app.models.clients import GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN
 from oauth2_app.revocation import revoke_access_token, revoke_family, revoke_refresh_token
 from ory_platform.db import retrying
-from ory_platform.queries import raw_one, raw_one_related, unique_row
+from ory_platform.queries import raw_insert, raw_one, raw_one_related, unique_row
 
 OFFLINE_SCOPES = frozenset({"offline_access", "offline"})
 
@@ -334,7 +334,7 @@ class HydraValidator(OAuth2Validator):
             login_session_id=context["login_session_id"],
         )
         self._set_token_value(access_token, token["access_token"])
-        access_token.save()
+        raw_insert(access_token)  # every token request pays this insert
         return access_token
 
     def _create_refresh_token(self, request, refresh_token_code, access_token, previous_refresh_token):

@@ -47,6 +47,34 @@ def raw_all(model, where: str, params: list) -> list:
     return [_instance(database, model, attnames, converters, list(row)) for row in rows]
 
 
+def raw_insert(instance) -> None:
+    """INSERT a new ``instance`` as ``save()`` would (defaults and ``auto_now_add`` applied, values
+    prepared by each field), with the statement built once per model and connection instead of
+    compiled per call. For the few inserts a hot path pays; no ``pre_save``/``post_save`` signals."""
+    database = connections[DEFAULT_DB_ALIAS]
+    model = type(instance)
+    readers = _row_readers.get(database)
+    if readers is None:
+        readers = _row_readers[database] = {}
+    key = (model, "insert")
+    statement = readers.get(key)
+    if statement is None:
+        fields = model._meta.local_concrete_fields
+        quote = database.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        statement = readers[key] = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            fields,
+        )
+    sql, fields = statement
+    values = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
+    with database.cursor() as cursor:
+        cursor.execute(sql, values)
+    instance._state.adding = False
+    instance._state.db = database.alias
+
+
 def raw_one_related(model, where: str, params: list, related: tuple[str, ...]):
     """:func:`raw_one` with the rows some of its foreign keys point to, read in the same
     statement (one round trip instead of one per relation) and cached on the instance as

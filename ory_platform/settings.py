@@ -227,6 +227,8 @@ OAUTH2_PROVIDER.update(
         "DEVICE_FLOW_INTERVAL": 5,
         # Client secrets are 256-bit random values: see oauth2_app/hashers.py for why SHA-256 is enough.
         "CLIENT_SECRET_HASHER": "oauth2_client_secret_sha256",
+        "ACCESS_TOKEN_GENERATOR": "oauth2_app.server.access_token_value",
+        "REFRESH_TOKEN_GENERATOR": "oauth2_app.server.refresh_token_value",
         "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
         "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": ["client_secret_basic", "client_secret_post", "none"],
     }

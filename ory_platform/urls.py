@@ -10,17 +10,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from ory_platform import health
 
 urlpatterns = [
-    path("health/alive", health.AliveView.as_view(), name="health-alive"),
-    path("health/ready", health.ReadyView.as_view(), name="health-ready"),
-    path("version", health.VersionView.as_view(), name="version"),
-    path("api/schema", SpectacularAPIView.as_view(), name="openapi-schema"),
-    path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     # The machine-to-machine APIs first: they take most requests and resolve in a few matches.
     # --- Keto: /relation-tuples..., /namespaces, /opl/syntax/check and /admin/relation-tuples ---
     path("", include("permissions_app.api.urls")),
     # --- OAuth2 / OpenID Connect (oauth2_app, Hydra's public and admin APIs) ---
     path("", include("oauth2_app.api.urls")),
     path("", include("oauth2_app.urls")),
+    # --- Operations ---
+    path("health/alive", health.AliveView.as_view(), name="health-alive"),
+    path("health/ready", health.ReadyView.as_view(), name="health-ready"),
+    path("version", health.VersionView.as_view(), name="version"),
+    path("api/schema", SpectacularAPIView.as_view(), name="openapi-schema"),
+    path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     # --- Identities (identity_app, Kratos' public and admin APIs, and the HTML pages) ---
     path("", include("identity_app.urls")),
     path("console/", admin.site.urls),

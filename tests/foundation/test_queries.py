@@ -12,7 +12,7 @@ from django.utils import timezone
 from identity_app.models import Identity
 from oauth2_app.models import AccessToken
 from oauth2_app.services.clients import client_create
-from ory_platform.queries import db_value, raw_all, raw_one, raw_one_related
+from ory_platform.queries import db_value, raw_all, raw_insert, raw_one, raw_one_related
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +67,24 @@ def test_raw_one_related_gives_none_for_a_missing_relation_and_row():
         assert found.user is None and found.application is not None
     assert len(queries) == 0
     assert raw_one_related(AccessToken, "t.token_checksum = %s", ["e" * 64], ("user",)) is None
+
+
+def test_raw_insert_writes_what_save_would():
+    client, _ = client_create(metadata={"grant_types": ["client_credentials"], "scope": "read"})
+    token = AccessToken(
+        subject=client.client_id,
+        application=client,
+        token="",
+        token_checksum="f" * 64,
+        scope="read",
+        audience=["https://api.example.com"],
+        extra={"tenant": "acme"},
+        expires=timezone.now() + timedelta(hours=1),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        raw_insert(token)
+    assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
+    stored = AccessToken.objects.get(pk=token.pk)
+    assert token._state.adding is False and token.created is not None
+    for field in AccessToken._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(token, field.attname), field.name

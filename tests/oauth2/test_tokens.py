@@ -41,6 +41,7 @@ def test_refresh_rotates_and_retires_the_previous_pair(identity, web_client, adm
     assert response.status_code == 200, response.content
     second = response.json()
     assert second["refresh_token"] != first["refresh_token"]
+    assert second["refresh_token"].startswith("ory_rt_") and first["access_token"].startswith("ory_at_")
     assert second["access_token"] != first["access_token"]
     assert "id_token" in second
     assert _introspect(admin_api, first["access_token"]) == {"active": False}
@@ -133,6 +134,7 @@ def test_client_credentials_with_registered_auth_method(admin_api, method):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["token_type"] == "Bearer" and body["scope"] == "read" and "refresh_token" not in body
+    assert body["access_token"].startswith("ory_at_") and len(body["access_token"]) == 7 + 43  # 256 bits
     introspected = _introspect(admin_api, body["access_token"])
     assert introspected["sub"] == client.client_id and introspected["aud"] == ["https://api.example.com"]
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
