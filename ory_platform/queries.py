@@ -53,9 +53,7 @@ def raw_insert(instance) -> None:
     compiled per call. For the few inserts a hot path pays; no ``pre_save``/``post_save`` signals."""
     database = connections[DEFAULT_DB_ALIAS]
     model = type(instance)
-    readers = _row_readers.get(database)
-    if readers is None:
-        readers = _row_readers[database] = {}
+    readers = _prepared(database)
     key = (model, "insert")
     statement = readers.get(key)
     if statement is None:
@@ -129,12 +127,18 @@ def _instance(database, model, attnames: list[str], converters: list, values: li
 _row_readers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _prepared(database) -> dict:
+    """What :func:`_row_reader` and :func:`raw_insert` worked out for this connection, by model."""
+    prepared = _row_readers.get(database)
+    if prepared is None:
+        prepared = _row_readers[database] = {}
+    return prepared
+
+
 def _row_reader(database, model) -> tuple[str, list[str], list]:
     """``SELECT <every column> FROM <table> WHERE``, the attribute names, and the converters
     Django applies to each column on this connection (what a compiled query would use)."""
-    readers = _row_readers.get(database)
-    if readers is None:
-        readers = _row_readers[database] = {}
+    readers = _prepared(database)
     reader = readers.get(model)
     if reader is None:
         fields = model._meta.concrete_fields
