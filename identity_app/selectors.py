@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -105,3 +106,15 @@ def identity_oidc_claims(identity: Identity) -> dict:
     elif isinstance(name, str) and name:
         claims["name"] = name
     return claims
+
+
+def session_step_up_url(session: Session, *, return_to: str) -> str | None:
+    """Where a browser must go before ``session`` may be trusted by another app (the OAuth2
+    login, the console), or ``None`` when it may: the session must reach
+    ``IDENTITY_MFA_WHOAMI_REQUIRED_AAL``, Kratos' ``highest_available`` by default, so an
+    identity with a second factor must have used it. The step-up login returns to ``return_to``."""
+    from identity_app.flows import aal  # the flows read through these selectors
+
+    if aal.satisfies(session, settings.IDENTITY_MFA_WHOAMI_REQUIRED_AAL):
+        return None
+    return aal.step_up_url(return_to=return_to)

@@ -1,19 +1,24 @@
 """The staff console: Django's admin site, entered through the platform's own sign-in.
 
 There is one way to sign in: the identity login flow. The console's login page sends staff
-there and back; a signed-in identity that is not staff is told so instead of looping.
+there and back; a signed-in identity that is not staff is told so instead of looping. Staff with
+a second factor must have used it (the assurance level ``/sessions/whoami`` demands): an aal1
+session is sent on to the second-factor login first.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from identity_app.selectors import session_step_up_url
 
 
 class ConsoleSite(admin.AdminSite):
@@ -27,11 +32,23 @@ class ConsoleSite(admin.AdminSite):
             return target
         return reverse("admin:index", current_app=self.name)
 
+    def _step_up(self, request: HttpRequest, target: str) -> str | None:
+        session = getattr(request, "identity_session", None)
+        if session is None:
+            return None
+        return session_step_up_url(session, return_to=f"{settings.PUBLIC_URL}{target}")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return super().has_permission(request) and self._step_up(request, "/") is None
+
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         target = self._next(request)
         if request.user.is_authenticated:
             if self.has_permission(request):
                 return redirect(target)
+            step_up = self._step_up(request, target) if super().has_permission(request) else None
+            if step_up is not None:
+                return redirect(step_up)
             context = {**self.each_context(request), "title": "No access", "target": target}
             return TemplateResponse(request, "admin/no_access.html", context, status=403)
         return redirect(f"{reverse('identity:login-page')}?{urlencode({'return_to': target})}")

@@ -5,7 +5,8 @@ API), with the platform's own identity session as the login:
 
 * login: an authenticated, active identity (``request.user``) is accepted at once with
   ``subject = str(identity.pk)``; otherwise the browser goes to ``OAUTH2_IDENTITY_LOGIN_URL``
-  with ``return_to`` pointing back here;
+  with ``return_to`` pointing back here, and a session that has not used the identity's second
+  factor goes to the aal2 step-up login first;
 * consent: shows the client and the requested scopes in plain words; ``skip_consent`` clients and
   remembered consents are accepted without a page;
 * logout: asks before signing out unless the client has ``skip_logout_consent``.
@@ -24,6 +25,7 @@ from django.views.decorators.csrf import csrf_protect
 from oauth2_provider.settings import oauth2_settings
 
 from identity_app.authentication import clear_session_cookie
+from identity_app.selectors import session_step_up_url
 from identity_app.services.sessions import session_revoke
 from oauth2_app import selectors
 from oauth2_app.errors import FlowAlreadyHandled
@@ -91,7 +93,11 @@ class LoginFallbackView(View):
             fresh_login_needed |= (flow.requested_at - authenticated_at).total_seconds() > flow.max_age
         if fresh_login_needed:
             return self._to_identity_login(request, refresh=True)
-        identity_session = getattr(request, "identity_session", None)
+        identity_session = request.identity_session
+        # An identity with a second factor signs in to apps with it, as /sessions/whoami demands.
+        step_up = session_step_up_url(identity_session, return_to=self._here(request))
+        if step_up is not None:
+            return BrowserRedirect(step_up)
         try:
             redirect_to = challenges.login_request_accept(
                 challenge=challenge,
@@ -108,9 +114,13 @@ class LoginFallbackView(View):
             redirect_to = add_query(login_request["request_url"], prompt="login")
         return BrowserRedirect(redirect_to)
 
+    @staticmethod
+    def _here(request: HttpRequest) -> str:
+        # This page at its public address (the identity login returns only to its own hosts).
+        return f"{settings.PUBLIC_URL}{request.get_full_path()}"
+
     def _to_identity_login(self, request: HttpRequest, *, refresh: bool) -> HttpResponse:
-        # Back to this page at its public address (the identity login accepts only its own hosts).
-        params = {"return_to": f"{settings.PUBLIC_URL}{request.get_full_path()}"}
+        params = {"return_to": self._here(request)}
         if refresh:
             params["refresh"] = "true"
         return BrowserRedirect(add_query(settings.OAUTH2_IDENTITY_LOGIN_URL, **params))

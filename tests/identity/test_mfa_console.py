@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from identity_app.models import Credential
+from identity_app.models import Credential, Session
 from identity_app.services.identities import IdentityInput, identity_create
 from tests.conftest import sign_in
 from tests.identity.mfa_support import app_for, authenticator, enrol_lookup, enrol_totp, register_passkey
@@ -72,3 +72,17 @@ def test_removing_factors_needs_the_change_permission(client, ada, monkeypatch):
     )
     assert response.status_code == 403
     assert Credential.objects.filter(identity=ada, type="totp").exists()
+
+
+def test_staff_with_a_second_factor_enter_the_console_with_it(client, staff_identity, monkeypatch):
+    enrol_totp(app_for(staff_identity), monkeypatch)
+    issued = sign_in(client, staff_identity)  # a password session: aal1
+    index = client.get("/console/")
+    assert index.status_code == 302 and index["Location"].startswith("/console/login/")
+    login = client.get(index["Location"])
+    assert login.status_code == 302
+    assert "/self-service/login/browser?aal=aal2" in login["Location"] and "return_to=" in login["Location"]
+    assert client.get("/console/identity_app/identity/").status_code == 302
+
+    Session.objects.filter(pk=issued.session.pk).update(aal="aal2")  # as the second factor would
+    assert client.get("/console/").status_code == 200
