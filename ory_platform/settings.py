@@ -126,6 +126,7 @@ IDENTITY_THROTTLE_ENABLED = env.flag("IDENTITY_THROTTLE_ENABLED", True)
 IDENTITY_THROTTLE = {
     "login": {"per_identifier": (5, 300), "per_ip": (50, 300)},
     "code": {"per_identifier": (5, 300), "per_ip": (30, 300)},
+    "second_factor": {"per_identifier": (5, 300), "per_ip": (30, 300)},  # per identity at the second step
     "registration": {"per_ip": (20, 3600)},
 }
 

@@ -13,7 +13,15 @@ import json
 from datetime import datetime
 
 from identity_app.flows import aal, messages, ui
-from identity_app.flows.mfa_common import context_pop, context_put, fail, pending_get, pending_put, truthy
+from identity_app.flows.mfa_common import (
+    context_pop,
+    context_put,
+    fail,
+    pending_get,
+    pending_put,
+    throttled_guess,
+    truthy,
+)
 from identity_app.flows.settings import SHOW_FORM, require_privileged
 from identity_app.models import Credential, Flow, Identity
 from identity_app.services.mfa import (
@@ -80,7 +88,9 @@ class LookupSecretMethod:
         if not isinstance(code, str) or not code.strip():
             ui.add_node_message(flow.ui, "lookup_secret", messages.error_required("lookup_secret"))
             raise fail(flow)
-        outcome = lookup_code_redeem(identity_id=session.identity_id, code=code)
+        outcome = throttled_guess(
+            request, session, lambda: lookup_code_redeem(identity_id=session.identity_id, code=code)
+        )
         failure = {
             Outcome.NOT_SET_UP: messages.error_no_lookup,
             Outcome.ALREADY_USED: messages.error_lookup_already_used,

@@ -3,13 +3,18 @@ naming the account to an authenticator, and keeping secrets in a flow between tw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from identity_app import crypto
-from identity_app.flows.base import FlowFailed, flow_save
-from identity_app.models import Flow, Identity
+from identity_app import crypto, throttling
+from identity_app.flows.base import FlowFailed, client_ip, flow_save
+from identity_app.models import Flow, Identity, Session
 from identity_app.schemas import EXTENSION, get_schema, trait_value
 from identity_app.services.codes import flow_forget, flow_remember
+from identity_app.services.mfa import Outcome
+
+# Throttling scope of one-time-code guesses at the second step (IDENTITY_THROTTLE).
+SECOND_FACTOR = "second_factor"
 
 
 def truthy(value: Any) -> bool:
@@ -20,6 +25,21 @@ def truthy(value: Any) -> bool:
 def text_value(payload: dict, name: str) -> str:
     value = payload.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def throttled_guess(request, session: Session, guess: Callable[[], Outcome]) -> Outcome:
+    """Check one code a second-factor login submitted, under throttling: wrong codes count per
+    identity and per client IP, over the limit every guess is refused unchecked (429), and a right
+    code clears the identity's count. Six digits are a million codes: without a limit, a stolen
+    password plus a script would find a TOTP code in hours."""
+    identity_key, ip = str(session.identity_id), client_ip(request)
+    throttling.check(SECOND_FACTOR, identifier=identity_key, ip=ip)
+    outcome = guess()
+    if outcome is Outcome.ACCEPTED:
+        throttling.record_success(SECOND_FACTOR, identifier=identity_key)
+    elif outcome is not Outcome.NOT_SET_UP:
+        throttling.record_failure(SECOND_FACTOR, identifier=identity_key, ip=ip)
+    return outcome
 
 
 def fail(flow: Flow) -> FlowFailed:

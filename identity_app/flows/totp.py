@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from identity_app import otp
 from identity_app.flows import aal, messages, ui
-from identity_app.flows.mfa_common import account_name, context_pop, fail, pending_get, pending_put, truthy
+from identity_app.flows.mfa_common import (
+    account_name,
+    context_pop,
+    fail,
+    pending_get,
+    pending_put,
+    throttled_guess,
+    truthy,
+)
 from identity_app.flows.settings import require_privileged
 from identity_app.models import Credential, Flow, Identity
 from identity_app.services.mfa import Outcome, totp_enrol, totp_unlink, totp_verify
@@ -53,7 +61,7 @@ class TotpMethod:
         if not isinstance(code, str) or not code.strip():
             ui.add_node_message(flow.ui, "totp_code", messages.error_required("totp_code"))
             raise fail(flow)
-        outcome = totp_verify(identity_id=session.identity_id, code=code)
+        outcome = throttled_guess(request, session, lambda: totp_verify(identity_id=session.identity_id, code=code))
         if outcome is Outcome.NOT_SET_UP:
             ui.add_message(flow.ui, messages.error_no_totp_device())
             raise fail(flow)

@@ -169,3 +169,17 @@ def test_a_code_redeemed_concurrently_works_once():
     assert sorted(o.value for o in outcomes) == ["accepted"] + ["already_used"] * (contenders - 1)
     entries = Credential.objects.get(identity=identity, type="lookup_secret").config["codes"]
     assert [bool(entry["used_at"]) for entry in entries].count(True) == 1
+
+
+def test_guessing_backup_codes_is_throttled_per_identity(ada):
+    codes = enrol_lookup(app_for(ada))
+    app = app_for(ada)
+    for n in range(5):
+        guess = submit_login(app, aal2_flow(app), {"method": "lookup_secret", "lookup_secret": f"guess{n:03d}"})
+        assert guess.status_code == 400
+    refused = submit_login(app, aal2_flow(app), {"method": "lookup_secret", "lookup_secret": codes[0]})
+    assert refused.status_code == 429 and refused.json()["error"]["id"] == "too_many_requests"
+    # Refused unchecked: the code was not spent.
+    assert not any(
+        entry["used_at"] for entry in Credential.objects.get(identity=ada, type="lookup_secret").config["codes"]
+    )

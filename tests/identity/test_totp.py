@@ -201,3 +201,39 @@ def test_rotated_keys_still_open_old_seeds(ada, monkeypatch, settings):
         sealed = Credential.objects.get(identity=ada, type="totp").config["sealed_seed"]
         with pytest.raises(crypto.SecretUnreadable):
             crypto.unseal(sealed, context=totp_context(ada.pk))
+
+
+def _wrong(seed: str, step: int) -> str:
+    right = {code_at(seed, step + offset) for offset in (-1, 0, 1)}
+    return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in right)
+
+
+def test_wrong_codes_are_throttled_per_identity(ada, monkeypatch):
+    seed, step = enrol_totp(app_for(ada), monkeypatch)  # that session is aal2 already
+    freeze_step(monkeypatch, step + 1)
+    app = app_for(ada)
+    flow = aal2_flow(app)
+    for _ in range(5):  # IDENTITY_THROTTLE["second_factor"]["per_identifier"]: 5 per 5 minutes
+        assert submit_login(app, flow, {"method": "totp", "totp_code": _wrong(seed, step + 1)}).status_code == 400
+    # Over the limit even the right code is refused unchecked, from any session of the identity.
+    other = app_for(ada)
+    refused = submit_login(other, aal2_flow(other), {"method": "totp", "totp_code": code_at(seed, step + 1)})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert refused.json()["error"]["id"] == "too_many_requests"
+    assert other.get("/sessions/whoami").status_code == 403  # still aal1
+
+
+def test_a_right_code_clears_the_identitys_failures(ada, monkeypatch):
+    seed, step = enrol_totp(app_for(ada), monkeypatch)
+    freeze_step(monkeypatch, step + 1)
+    app = app_for(ada)
+    for _ in range(4):
+        submit_login(app, aal2_flow(app), {"method": "totp", "totp_code": _wrong(seed, step + 1)})
+    assert (
+        submit_login(app, aal2_flow(app), {"method": "totp", "totp_code": code_at(seed, step + 1)}).status_code == 200
+    )
+    freeze_step(monkeypatch, step + 3)
+    second = app_for(ada)
+    for _ in range(4):
+        wrong = submit_login(second, aal2_flow(second), {"method": "totp", "totp_code": _wrong(seed, step + 3)})
+        assert wrong.status_code == 400
