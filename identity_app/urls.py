@@ -91,6 +91,11 @@ urlpatterns = [
                 ),
                 path("identities/<str:identity_id>", admin_identities.IdentityItem.as_view(), name="admin-identity"),
                 path(
+                    "identities/<str:identity_id>/credentials/<str:credential_type>",
+                    admin_identities.IdentityCredentials.as_view(),
+                    name="admin-identity-credentials",
+                ),
+                path(
                     "identities/<str:identity_id>/sessions",
                     admin_sessions.IdentitySessions.as_view(),
                     name="admin-identity-sessions",

@@ -15,6 +15,7 @@ from identity_app.identifiers import normalize_identifier
 from identity_app.models import Credential, Identity
 from identity_app.representations import identity_json
 from identity_app.selectors import identities_with_details
+from identity_app.services.credentials import credentials_delete
 from identity_app.services.identities import (
     AddressInput,
     IdentityInput,
@@ -301,6 +302,21 @@ class IdentityItem(AdminAPIView):
             identity_delete(identity_id=identity_id)
         except Identity.DoesNotExist:
             raise NotFound(reason="Unable to locate the resource") from None
+        return HttpResponse(status=204)
+
+
+class IdentityCredentials(AdminAPIView):
+    @extend_schema(
+        operation_id="deleteIdentityCredentials", tags=["identity"], responses={204: None, 400: dict, 404: dict}
+    )
+    def delete(self, request, identity_id, credential_type):
+        if credential_type not in CREDENTIAL_TYPES:
+            raise BadRequest(reason=f"Unknown credentials type {credential_type}.")
+        try:
+            identity_uuid = uuid.UUID(str(identity_id))
+        except ValueError:
+            raise NotFound(reason="Unable to locate the resource") from None
+        credentials_delete(identity_id=identity_uuid, credential_type=credential_type)
         return HttpResponse(status=204)
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 
 from identity_app import passwords
 from identity_app.models import Credential, Identity, Session
+from identity_app.services.mfa import lookup_codes_set
 from tests.identity.conftest import PASSWORD, make_identity, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +310,36 @@ def test_schemas_are_public(client):
     assert client.get("/schemas/default").json()["title"] == "Person"
     assert client.get("/schemas/ZGVmYXVsdA").json()["title"] == "Person"
     assert client.get("/schemas/nope").status_code == 404
+
+
+def test_delete_identity_credentials_keeps_a_way_in(admin_api):
+    identity = make_identity("keys@example.com")
+    lookup_codes_set(identity_id=identity.pk, codes=[f"code{n:04d}" for n in range(12)])
+    url = f"/admin/identities/{identity.pk}/credentials"
+    assert admin_api.delete(f"{url}/lookup_secret").status_code == 204
+    assert not Credential.objects.filter(identity=identity, type="lookup_secret").exists()
+    assert admin_api.delete(f"{url}/lookup_secret").status_code == 404
+    # The password may go while a one-time code by e-mail still signs the identity in...
+    assert admin_api.delete(f"{url}/password").status_code == 204
+    # ...which this API does not remove (as in Kratos).
+    code = admin_api.delete(f"{url}/code")
+    assert code.status_code == 400 and code.json()["error"]["reason"] == "Credentials type code cannot be deleted."
+
+    only_password = make_identity("only-password@example.com")
+    Credential.objects.filter(identity=only_password, type="code").delete()
+    last = admin_api.delete(f"/admin/identities/{only_password.pk}/credentials/password")
+    assert (
+        last.status_code == 400
+        and last.json()["error"]["reason"] == "You cannot remove the last first factor credential."
+    )
+    assert Credential.objects.filter(identity=only_password, type="password").exists()
+
+
+def test_delete_identity_credentials_refuses_unknown_types_and_identities(admin_api):
+    identity = make_identity("nobody@example.com")
+    unknown = admin_api.delete(f"/admin/identities/{identity.pk}/credentials/fingerprint")
+    assert unknown.status_code == 400 and unknown.json()["error"]["id"] == "bad_request"
+    assert admin_api.delete("/admin/identities/not-a-uuid/credentials/totp").status_code == 404
+    missing = admin_api.delete(f"/admin/identities/{uuid.uuid4()}/credentials/totp")
+    assert missing.status_code == 404 and missing.json()["error"]["id"] == "not_found"
+    assert Client().delete(f"/admin/identities/{identity.pk}/credentials/password").status_code == 401

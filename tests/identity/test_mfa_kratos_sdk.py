@@ -7,6 +7,7 @@ import json
 import ory_kratos_client as kratos
 import pytest
 from ory_kratos_client.api.frontend_api import FrontendApi
+from ory_kratos_client.api.identity_api import IdentityApi
 from ory_kratos_client.models import (
     UpdateLoginFlowBody,
     UpdateLoginFlowWithLookupSecretMethod,
@@ -23,6 +24,7 @@ from ory_kratos_client.models import (
     UpdateSettingsFlowWithWebAuthnMethod,
 )
 
+from ory_platform.api_keys import api_key_create
 from tests.identity.conftest import PASSWORD
 from tests.identity.mfa_support import authenticator, code_at, freeze_step
 
@@ -189,3 +191,36 @@ def test_security_key_and_passkey_with_the_software_authenticator(frontend):
     )
     assert stepped.session.authenticator_assurance_level == "aal2"
     assert frontend.to_session(x_session_token=session_token).identity.traits["email"] == "keys-sdk@example.com"
+
+
+def test_an_admin_removes_a_lost_authenticator_app(frontend, live_server, monkeypatch):
+    token = sign_up(frontend, "lost-phone@example.com")
+    step = freeze_step(monkeypatch)
+    flow = frontend.create_native_settings_flow(x_session_token=token)
+    seed = node_attributes(flow, "totp_secret_key").text.context["secret"]
+    frontend.update_settings_flow(
+        flow=flow.id,
+        update_settings_flow_body=UpdateSettingsFlowBody(
+            UpdateSettingsFlowWithTotpMethod(method="totp", totp_code=code_at(seed, step))
+        ),
+        x_session_token=token,
+    )
+    login = password_login(frontend, "lost-phone@example.com")
+    with pytest.raises(kratos.ApiException):
+        frontend.to_session(x_session_token=login.session_token)  # aal2 required while the app is linked
+
+    key = api_key_create(name="kratos-sdk").secret
+    configuration = kratos.Configuration(
+        host=live_server.url, api_key={"oryAccessToken": key}, api_key_prefix={"oryAccessToken": "Bearer"}
+    )
+    with kratos.ApiClient(configuration) as client:
+        admin = IdentityApi(client)
+        identity_id = frontend.to_session(x_session_token=token).identity.id
+        admin.delete_identity_credentials(identity_id, "totp")
+        assert frontend.to_session(x_session_token=login.session_token).authenticator_assurance_level == "aal1"
+        with pytest.raises(kratos.ApiException) as again:
+            admin.delete_identity_credentials(identity_id, "totp")
+        assert again.value.status == 404
+        with pytest.raises(kratos.ApiException) as passkey:
+            admin.delete_identity_credentials(identity_id, "passkey")
+        assert passkey.value.status == 404  # none set up
