@@ -33,13 +33,17 @@ class ConsoleSite(admin.AdminSite):
         return reverse("admin:index", current_app=self.name)
 
     def _step_up(self, request: HttpRequest, target: str) -> str | None:
-        session = getattr(request, "identity_session", None)
-        if session is None:
-            return None
-        return session_step_up_url(session, return_to=f"{settings.PUBLIC_URL}{target}")
+        """Where the staff member's session must step up before entering, or ``None``; worked out
+        once per request (the admin asks ``has_permission`` several times while rendering a page)."""
+        if not hasattr(request, "_console_step_up"):
+            session = getattr(request, "identity_session", None)
+            request._console_step_up = (
+                None if session is None else session_step_up_url(session, return_to=f"{settings.PUBLIC_URL}{target}")
+            )
+        return request._console_step_up
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return super().has_permission(request) and self._step_up(request, "/") is None
+        return super().has_permission(request) and self._step_up(request, self._next(request)) is None
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         target = self._next(request)
