@@ -1,5 +1,6 @@
-"""Query helpers shared by the apps: unique lookups without ordering, and reading raw rows on hot
-paths (a hand-written single-table SELECT costs a tenth of the ORM's query compilation)."""
+"""Query helpers shared by the apps: unique lookups without ordering, and hand-written reads and
+inserts for hot paths (a prepared single-table SELECT or INSERT costs a fraction of the ORM's
+per-call query compilation)."""
 
 from __future__ import annotations
 
@@ -53,15 +54,15 @@ def raw_insert(instance) -> None:
     compiled per call. For the few inserts a hot path pays; no ``pre_save``/``post_save`` signals."""
     database = connections[DEFAULT_DB_ALIAS]
     model = type(instance)
-    readers = _prepared(database)
+    prepared = _prepared(database)
     key = (model, "insert")
-    statement = readers.get(key)
+    statement = prepared.get(key)
     if statement is None:
         fields = model._meta.local_concrete_fields
         quote = database.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)
         placeholders = ", ".join(["%s"] * len(fields))
-        statement = readers[key] = (
+        statement = prepared[key] = (
             f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})",  # noqa: S608
             fields,
         )
@@ -78,23 +79,8 @@ def raw_one_related(model, where: str, params: list, related: tuple[str, ...]):
     statement (one round trip instead of one per relation) and cached on the instance as
     ``select_related`` would. The table is aliased ``t``: qualify ``where``'s columns with it."""
     database = connections[DEFAULT_DB_ALIAS]
-    quote = database.ops.quote_name
-    parts = [(model, "t", None)]
-    joins = []
-    for position, name in enumerate(related):
-        field = model._meta.get_field(name)
-        alias = f"r{position}"
-        parts.append((field.related_model, alias, field))
-        target = field.target_field.column
-        joins.append(
-            f"LEFT JOIN {quote(field.related_model._meta.db_table)} {alias} "
-            f"ON {alias}.{quote(target)} = t.{quote(field.column)}"
-        )
-    readers = [_row_reader(database, part_model) for part_model, _, _ in parts]
-    columns = ", ".join(
-        f"{alias}.{quote(field.column)}" for part_model, alias, _ in parts for field in part_model._meta.concrete_fields
-    )
-    sql = f"SELECT {columns} FROM {quote(model._meta.db_table)} t {' '.join(joins)} WHERE {where}"  # noqa: S608
+    select, parts = _related_reader(database, model, related)
+    sql = f"{select} WHERE {where}"
     with database.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -102,7 +88,7 @@ def raw_one_related(model, where: str, params: list, related: tuple[str, ...]):
         return None
     start = 0
     instances = []
-    for (part_model, _, _), (_, attnames, converters) in zip(parts, readers, strict=True):
+    for part_model, (_, attnames, converters), _ in parts:
         values = list(row[start : start + len(attnames)])
         start += len(attnames)
         instances.append(_instance(database, part_model, attnames, converters, values))
@@ -110,6 +96,35 @@ def raw_one_related(model, where: str, params: list, related: tuple[str, ...]):
     for (_, _, field), related_instance in zip(parts[1:], instances[1:], strict=True):
         setattr(instance, field.name, related_instance)
     return instance
+
+
+def _related_reader(database, model, related: tuple[str, ...]) -> tuple[str, list]:
+    """The ``SELECT ... FROM <table> t LEFT JOIN ...`` of :func:`raw_one_related` and, for the
+    row and each relation, its model, row reader and foreign key; built once per connection."""
+    prepared = _prepared(database)
+    key = (model, "related", related)
+    reader = prepared.get(key)
+    if reader is None:
+        quote = database.ops.quote_name
+        parts = [(model, _row_reader(database, model), None)]
+        joins = []
+        for position, name in enumerate(related):
+            field = model._meta.get_field(name)
+            alias = f"r{position}"
+            parts.append((field.related_model, _row_reader(database, field.related_model), field))
+            joins.append(
+                f"LEFT JOIN {quote(field.related_model._meta.db_table)} {alias} "
+                f"ON {alias}.{quote(field.target_field.column)} = t.{quote(field.column)}"
+            )
+        aliases = ["t", *(f"r{position}" for position in range(len(related)))]
+        columns = ", ".join(
+            f"{alias}.{quote(field.column)}"
+            for alias, (part_model, _, _) in zip(aliases, parts, strict=True)
+            for field in part_model._meta.concrete_fields
+        )
+        select = f"SELECT {columns} FROM {quote(model._meta.db_table)} t {' '.join(joins)}"  # noqa: S608
+        reader = prepared[key] = (select, parts)
+    return reader
 
 
 def _instance(database, model, attnames: list[str], converters: list, values: list):
@@ -124,22 +139,23 @@ def _instance(database, model, attnames: list[str], converters: list, values: li
     return model.from_db(database.alias, attnames, values)
 
 
-_row_readers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Per connection (each thread has its own): the statements and converters worked out so far.
+_prepared_by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _prepared(database) -> dict:
-    """What :func:`_row_reader` and :func:`raw_insert` worked out for this connection, by model."""
-    prepared = _row_readers.get(database)
+    """What the readers and :func:`raw_insert` worked out for this connection."""
+    prepared = _prepared_by_connection.get(database)
     if prepared is None:
-        prepared = _row_readers[database] = {}
+        prepared = _prepared_by_connection[database] = {}
     return prepared
 
 
 def _row_reader(database, model) -> tuple[str, list[str], list]:
     """``SELECT <every column> FROM <table> WHERE``, the attribute names, and the converters
     Django applies to each column on this connection (what a compiled query would use)."""
-    readers = _prepared(database)
-    reader = readers.get(model)
+    prepared = _prepared(database)
+    reader = prepared.get(model)
     if reader is None:
         fields = model._meta.concrete_fields
         table = model._meta.db_table
@@ -151,7 +167,7 @@ def _row_reader(database, model) -> tuple[str, list[str], list]:
             if functions:
                 converters.append((position, (functions, column)))
         select = f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(table)} WHERE "  # noqa: S608
-        reader = readers[model] = (select, [field.attname for field in fields], converters)
+        reader = prepared[model] = (select, [field.attname for field in fields], converters)
     return reader
 
 
