@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client as BrowserClient
 from django.test.utils import CaptureQueriesContext
 
+from oauth2_app import validator
 from oauth2_app.models import AccessToken, RefreshToken
 from tests.conftest import sign_in
 from tests.oauth2.conftest import REDIRECT_URI, authorization_code_via_builtin_pages, exchange_code, register
@@ -239,12 +240,22 @@ def _statements(queries) -> list[str]:
     return [query["sql"] for query in queries if not query["sql"].upper().startswith(control)]
 
 
-def test_client_credentials_costs_one_read_and_one_insert_outside_a_transaction(machine_client):
+@pytest.mark.django_db(transaction=True)  # outside a test transaction, as a server runs
+def test_client_credentials_costs_one_read_and_one_insert_outside_a_transaction(machine_client, monkeypatch):
+    inserts_in_transaction = []
+    real_insert = validator.raw_insert
+
+    def insert(instance):
+        inserts_in_transaction.append(connection.in_atomic_block)
+        real_insert(instance)
+
+    monkeypatch.setattr(validator, "raw_insert", insert)
     browser = BrowserClient()
     form = {"grant_type": "client_credentials", "scope": "read"}
     with CaptureQueriesContext(connection) as queries:
         response = browser.post("/oauth2/token", form, HTTP_AUTHORIZATION=machine_client.basic())
     assert response.status_code == 200, response.content
+    assert inserts_in_transaction == [False]  # the INSERT is its own implicit transaction
     statements = _statements(queries)
     assert len(statements) == 2, statements
     assert statements[0].startswith("SELECT") and "oauth2_clients" in statements[0]
