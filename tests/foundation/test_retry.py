@@ -160,10 +160,20 @@ def test_a_single_statement_runs_outside_a_transaction_and_is_retried(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_single_statement_inside_a_transaction_takes_a_savepoint():
+def test_a_single_statement_inside_a_transaction_takes_a_savepoint(settings):
+    settings.DATABASE_RETRY_BASE_DELAY = 0
+    attempts = []
+
     @retrying(single_statement=True)
     def inside():
-        return connection.in_atomic_block
+        attempts.append(connection.savepoint_ids[:])
+        ApiKey.objects.create(name="inner", prefix="s000000002", secret_hash="0" * 64)
+        raise _serialization_failure()
 
     with transaction.atomic():
-        assert inside() is True
+        with pytest.raises(OperationalError):
+            inside()
+        assert connection.in_atomic_block is True
+        # Run once, in a savepoint of the outer transaction, which alone may retry; its row rolled back.
+        assert len(attempts) == 1 and len(attempts[0]) == 1
+        assert not ApiKey.objects.filter(name="inner").exists()
