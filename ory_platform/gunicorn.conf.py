@@ -16,8 +16,21 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# The application (Django, its apps, the URL map) is imported once, in the master, and every worker
+# is forked from it: starting or recycling a worker costs a fork, not a second of imports during
+# which it serves nothing, and the workers share the imported code's memory. Nothing connects to
+# the database at import (tests/foundation/test_gunicorn_config.py), so no connection is shared.
+preload_app = True
+# Recycled now and then to bound any slow growth in memory.
 max_requests = 10_000
 max_requests_jitter = 1_000
 accesslog = None  # the application writes its own JSON access log
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def when_ready(server) -> None:
+    """Load the URL map (and with it every view module) in the master, before the first fork."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns
