@@ -30,7 +30,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def when_ready(server) -> None:
-    """Load the URL map (and with it every view module) in the master, before the first fork."""
-    from django.urls import get_resolver
+    """Import the URL map (and with it every view module) in the master, before the first fork."""
+    import importlib
 
-    get_resolver().url_patterns
+    from django.conf import settings
+
+    importlib.import_module(settings.ROOT_URLCONF)
