@@ -32,6 +32,23 @@ def refresh_token_value(request) -> str:
     return "ory_rt_" + secrets.token_urlsafe(32)
 
 
+class HydraOAuthLibCore(OAuthLibCore):
+    """django-oauth-toolkit's translation of a Django request for oauthlib, handing over only the
+    headers the protocol reads: oauthlib reads ``Authorization``, ``Content-Type`` and ``Origin``,
+    django-oauth-toolkit's validator ``HTTP_AUTHORIZATION``. (The default copies all of
+    ``request.META``, which oauthlib then re-encodes entry by entry on every token request.)"""
+
+    HEADERS = (("HTTP_AUTHORIZATION", "Authorization"), ("CONTENT_TYPE", "Content-Type"), ("HTTP_ORIGIN", "Origin"))
+
+    def extract_headers(self, request) -> dict[str, str]:
+        headers = {}
+        for meta_name, name in self.HEADERS:
+            value = request.META.get(meta_name)
+            if value is not None:
+                headers[meta_name] = headers[name] = value
+        return headers
+
+
 class OpenIDDeviceCodeGrant(DeviceCodeGrant):
     """RFC 8628 §3.4 token response with an ID token when ``openid`` was granted (as Hydra does)."""
 
@@ -86,7 +103,7 @@ def device_core() -> OAuthLibCore:
         interval=oauth2_settings.DEVICE_FLOW_INTERVAL,
         user_code_generator=oauth2_settings.OAUTH_DEVICE_USER_CODE_GENERATOR,
     )
-    return OAuthLibCore(server)
+    return HydraOAuthLibCore(server)
 
 
 def issuer() -> str:

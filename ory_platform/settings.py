@@ -211,6 +211,7 @@ OAUTH2_PROVIDER.update(
         "OIDC_ISS_ENDPOINT": PUBLIC_URL,
         "OAUTH2_VALIDATOR_CLASS": "oauth2_app.validator.HydraValidator",
         "OAUTH2_SERVER_CLASS": "oauthlib.openid.Server",
+        "OAUTH2_BACKEND_CLASS": "oauth2_app.server.HydraOAuthLibCore",
         "OAUTH_PRE_TOKEN_VALIDATION": [],  # HydraValidator.validate_device_code loads the device's grant
         # Scopes are per client (Client.scope), as in Hydra; these describe them on the consent page.
         "SCOPES": {

@@ -262,3 +262,21 @@ def test_client_credentials_costs_one_read_and_one_insert_outside_a_transaction(
     assert statements[1].startswith("INSERT") and "oauth2_access_tokens" in statements[1]
     assert not any(query["sql"].upper().startswith(("BEGIN", "SAVEPOINT")) for query in queries)
     assert AccessToken.objects.filter(application=machine_client.model).count() == 1
+
+
+def test_code_exchange_answers_cors_for_the_clients_registered_origins_only(identity):
+    # The Origin header must reach oauthlib (HydraOAuthLibCore hands it only the headers it reads).
+    client = register(allowed_cors_origins=["https://spa.example.com"])
+    answers = {}
+    for origin in ("https://spa.example.com", "https://evil.example.com"):
+        browser = BrowserClient()
+        sign_in(browser, identity)
+        code, verifier, _ = authorization_code_via_builtin_pages(browser, client)
+        response = BrowserClient(HTTP_ORIGIN=origin).post(
+            "/oauth2/token",
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "code_verifier": verifier},
+            HTTP_AUTHORIZATION=client.basic(),
+        )
+        assert response.status_code == 200, response.content
+        answers[origin] = response.headers.get("Access-Control-Allow-Origin")
+    assert answers == {"https://spa.example.com": "https://spa.example.com", "https://evil.example.com": None}
