@@ -37,7 +37,7 @@ from oauth2_app.models import AccessToken, AuthorizationCode, Client, DeviceGran
 from oauth2_app.models.clients import GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_REFRESH_TOKEN
 from oauth2_app.revocation import revoke_access_token, revoke_family, revoke_refresh_token
 from ory_platform.db import retrying
-from ory_platform.queries import raw_insert, raw_one, raw_one_related, unique_row
+from ory_platform.queries import raw_insert, raw_one_related, raw_one_shared, unique_row
 
 OFFLINE_SCOPES = frozenset({"offline_access", "offline"})
 
@@ -53,12 +53,13 @@ class HydraValidator(OAuth2Validator):
     # -- clients -------------------------------------------------------------------------------
 
     def _load_application(self, client_id, request):
-        """One indexed read of the client, without the ORM's query compilation (every token request pays it)."""
+        """One indexed read of the client, without the ORM's query compilation (every token request
+        pays it); an unchanged row gives back the instance built last time, which nothing here modifies."""
         if request.client is not None and getattr(request.client, "client_id", None) == client_id:
             return request.client
         if not isinstance(client_id, str) or "\x00" in client_id:
             return None
-        request.client = raw_one(Client, "client_id = %s", [client_id])
+        request.client = raw_one_shared(Client, "client_id = %s", [client_id])
         return request.client
 
     def authenticate_client(self, request, *args, **kwargs) -> bool:

@@ -48,6 +48,36 @@ def raw_all(model, where: str, params: list) -> list:
     return [_instance(database, model, attnames, converters, list(row)) for row in rows]
 
 
+# (model, where, params) → (the row as read, the instance built from it); see raw_one_shared.
+_shared_rows: dict[tuple, tuple[tuple, Any]] = {}
+_SHARED_ROWS_MAX = 1024
+
+
+def raw_one_shared(model, where: str, params: list):
+    """:func:`raw_one` by a unique key, for a row read far more often than it changes (an OAuth2 client, read at
+    every token request). The row is read every time, so a change or a deletion counts at once;
+    while it reads the same as last time, the instance built then is handed out again instead of
+    being rebuilt (its JSON decoded, its timestamps parsed, ``Model.__init__`` run). Like the
+    instances Django's ``ContentType`` and ``Site`` caches hand out, it is shared: read, never modify."""
+    database = connections[DEFAULT_DB_ALIAS]
+    select, attnames, converters = _row_reader(database, model)
+    with database.cursor() as cursor:
+        cursor.execute(select + where, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = tuple(row)
+    key = (model, database.alias, where, tuple(params))
+    remembered = _shared_rows.get(key)
+    if remembered is not None and remembered[0] == row:
+        return remembered[1]
+    instance = _instance(database, model, attnames, converters, list(row))
+    if len(_shared_rows) >= _SHARED_ROWS_MAX:
+        _shared_rows.clear()
+    _shared_rows[key] = (row, instance)
+    return instance
+
+
 def raw_insert(instance) -> None:
     """INSERT a new ``instance`` as ``save()`` would (defaults and ``auto_now_add`` applied, values
     prepared by each field), with the statement built once per model and connection instead of

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from identity_app.models import Identity
-from oauth2_app.models import AccessToken
+from oauth2_app.models import AccessToken, Client
 from oauth2_app.services.clients import client_create
-from ory_platform.queries import db_value, raw_all, raw_insert, raw_one, raw_one_related
+from ory_platform.queries import db_value, raw_all, raw_insert, raw_one, raw_one_related, raw_one_shared
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,24 @@ def test_raw_one_converts_columns_like_the_orm():
         assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
     assert found._state.adding is False and found._state.db == "default"
     assert raw_one(Identity, "id = %s", [db_value(Identity, "id", Identity().pk)]) is None
+
+
+def test_raw_one_shared_reads_every_time_and_rebuilds_only_a_changed_row():
+    client, _ = client_create(metadata={"grant_types": ["client_credentials"], "scope": "read"})
+    lookup = ("client_id = %s", [client.client_id])
+    first = raw_one_shared(Client, *lookup)
+    expected = Client.objects.get(pk=client.pk)
+    for field in Client._meta.concrete_fields:
+        assert getattr(first, field.attname) == getattr(expected, field.attname), field.name
+    with CaptureQueriesContext(connection) as queries:
+        again = raw_one_shared(Client, *lookup)
+    assert again is first and len(queries) == 1  # read again, not rebuilt
+    Client.objects.filter(pk=client.pk).update(client_secret="rotated", scope="read write")
+    changed = raw_one_shared(Client, *lookup)
+    assert changed is not first
+    assert (changed.client_secret, changed.scope) == ("rotated", "read write")
+    Client.objects.filter(pk=client.pk).delete()
+    assert raw_one_shared(Client, *lookup) is None
 
 
 def test_raw_all_returns_every_match():

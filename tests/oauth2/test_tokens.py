@@ -10,7 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from oauth2_app import validator
 from oauth2_app.models import AccessToken, RefreshToken
 from tests.conftest import sign_in
-from tests.oauth2.conftest import REDIRECT_URI, authorization_code_via_builtin_pages, exchange_code, register
+from tests.oauth2.conftest import (
+    REDIRECT_URI,
+    RegisteredClient,
+    authorization_code_via_builtin_pages,
+    exchange_code,
+    register,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +166,21 @@ def test_token_endpoint_errors_follow_rfc6749(machine_client, form, status, erro
     assert response.status_code == status, response.content
     assert response.json()["error"] == error
     assert response["Cache-Control"] == "no-store"
+
+
+def test_a_rotated_secret_or_deleted_client_stops_working_at_the_next_request(machine_client):
+    from oauth2_app.services.clients import client_delete, client_secret_rotate
+
+    def issue(client):
+        form = {"grant_type": "client_credentials", "scope": "read"}
+        return BrowserClient().post("/oauth2/token", form, HTTP_AUTHORIZATION=client.basic()).status_code
+
+    assert issue(machine_client) == 200
+    _, new_secret = client_secret_rotate(client_id=machine_client.client_id)
+    rotated = RegisteredClient(machine_client.client_id, new_secret, machine_client.model)
+    assert (issue(machine_client), issue(rotated)) == (401, 200)
+    client_delete(client_id=machine_client.client_id)
+    assert issue(rotated) == 401
 
 
 def test_bad_client_secret_is_401_with_basic_challenge(machine_client):
