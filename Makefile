@@ -43,7 +43,7 @@ services:
 lint: install-dev
 	$(VENV)/bin/ruff check .
 
-test-sqlite: install-dev
+test-sqlite: install-dev services
 	$(VENV)/bin/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 test-postgres: install-dev services
