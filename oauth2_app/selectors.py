@@ -7,7 +7,6 @@ import binascii
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from oauth2_app.flows import get_flow
 from oauth2_app.models import AccessToken, AuthorizationFlow, Client, FlowState, LogoutRequest, RefreshToken
 from oauth2_app.server import issuer
 from oauth2_app.validator import secret_hash
-from ory_platform.queries import as_json, aware, unique_row
+from ory_platform.queries import as_json, aware, fetch_one, unique_row
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -174,9 +173,7 @@ def _access_token_row(checksum: str) -> dict[str, Any] | None:
             f"FROM {AccessToken._meta.db_table} t LEFT JOIN {Client._meta.db_table} c ON c.id = t.application_id "
             f"WHERE t.token_checksum = %s"
         )
-    with connection.cursor() as cursor:
-        cursor.execute(_ACCESS_TOKEN_SQL, [checksum])
-        row = cursor.fetchone()
+    row = fetch_one(_ACCESS_TOKEN_SQL, [checksum])
     if row is None:
         return None
     scope, expires, created, subject, audience, extra, client_id = row

@@ -1,6 +1,7 @@
 """Query helpers shared by the apps: unique lookups without ordering, and hand-written reads and
 inserts for hot paths (a prepared single-table SELECT or INSERT costs a fraction of the ORM's
-per-call query compilation)."""
+per-call query compilation; on PostgreSQL they also run as prepared statements, see
+:func:`hot_cursor`)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,52 @@ import weakref
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+# psycopg prepares nothing while a connection's prepare_threshold is None (Django's default, for
+# connection poolers in transaction mode); a threshold no query reaches keeps automatic
+# preparation off and lets the hot paths prepare their own statements explicitly.
+_NEVER = 2**31 - 1
+
+
+def hot_cursor(database=None):
+    """A cursor for a hot path's few statement shapes (the helpers below, the permission engine).
+
+    On PostgreSQL, unless ``DATABASE_PREPARED_STATEMENTS`` is off (behind a connection pooler in
+    transaction mode that cannot keep them), every statement runs as a prepared statement with
+    server-side parameters: planning an indexed lookup costs PostgreSQL more than running it. Only
+    these statements are prepared. Elsewhere, with the setting off, and while Django records
+    queries (``DEBUG``, or a test capturing them: a prepared statement's text is not recorded),
+    Django's own cursor. Either way Django's per-request connection health check applies.
+    """
+    database = database or connections[DEFAULT_DB_ALIAS]
+    if database.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or database.queries_logged:
+        return database.cursor()
+    database.close_if_health_check_failed()
+    database.ensure_connection()
+    database.validate_thread_sharing()
+    raw = database.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _NEVER
+    with database.wrap_database_errors:
+        return database.make_cursor(_PreparedCursor(raw))
+
+
+try:
+    import psycopg
+
+    class _PreparedCursor(psycopg.Cursor):
+        """Server-side parameter binding, and a prepared statement for every execution."""
+
+        def execute(self, query, params=None, **kwargs):
+            return super().execute(query, params, prepare=True)
+
+except ImportError:  # pragma: no cover - psycopg is a requirement; SQLite-only installs may lack it
+    _PreparedCursor = None
 
 
 def unique_row(queryset: QuerySet):
@@ -42,7 +85,7 @@ def raw_all(model, where: str, params: list) -> list:
     """Every ``model`` row matching a hand-written ``WHERE`` clause (see :func:`raw_one`)."""
     database = connections[DEFAULT_DB_ALIAS]
     select, attnames, converters = _row_reader(database, model)
-    with database.cursor() as cursor:
+    with hot_cursor(database) as cursor:
         cursor.execute(select + where, params)
         rows = cursor.fetchall()
     return [_instance(database, model, attnames, converters, list(row)) for row in rows]
@@ -61,7 +104,7 @@ def raw_one_shared(model, where: str, params: list):
     instances Django's ``ContentType`` and ``Site`` caches hand out, it is shared: read, never modify."""
     database = connections[DEFAULT_DB_ALIAS]
     select, attnames, converters = _row_reader(database, model)
-    with database.cursor() as cursor:
+    with hot_cursor(database) as cursor:
         cursor.execute(select + where, params)
         row = cursor.fetchone()
     if row is None:
@@ -98,7 +141,7 @@ def raw_insert(instance) -> None:
         )
     sql, fields = statement
     values = [field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields]
-    with database.cursor() as cursor:
+    with hot_cursor(database) as cursor:
         cursor.execute(sql, values)
     instance._state.adding = False
     instance._state.db = database.alias
@@ -111,7 +154,7 @@ def raw_one_related(model, where: str, params: list, related: tuple[str, ...]):
     database = connections[DEFAULT_DB_ALIAS]
     select, parts = _related_reader(database, model, related)
     sql = f"{select} WHERE {where}"
-    with database.cursor() as cursor:
+    with hot_cursor(database) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -217,8 +260,8 @@ def db_value(model, field_name: str, value):
 
 
 def fetch_one(sql: str, params: list) -> tuple | None:
-    """One row of a portable, parameterised SELECT, or ``None``."""
-    with connection.cursor() as cursor:
+    """One row of a portable, parameterised SELECT on a hot path, or ``None``."""
+    with hot_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

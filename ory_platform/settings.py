@@ -83,6 +83,10 @@ DISABLE_COCKROACHDB_TELEMETRY = True
 DATABASE_RETRY_ATTEMPTS = env.integer("DATABASE_RETRY_ATTEMPTS", 8)
 DATABASE_RETRY_BASE_DELAY = 0.01  # seconds; the ceiling doubles every attempt
 DATABASE_RETRY_MAX_DELAY = 0.5
+# PostgreSQL: run the hot paths' statements (token, client and session reads, token inserts, the
+# permission engine's reads) as prepared statements; turn off behind a connection pooler in
+# transaction mode that cannot keep them (ory_platform.queries.hot_cursor).
+DATABASE_PREPARED_STATEMENTS = env.flag("DATABASE_PREPARED_STATEMENTS", True)
 
 CACHES = {"default": env.cache(env.text("CACHE_URL"))}
 
@@ -329,9 +333,6 @@ PERMISSIONS_READ_API_PUBLIC = env.flag("PERMISSIONS_READ_API_PUBLIC", False)
 PERMISSIONS_MODEL_FILE = env.text("PERMISSIONS_MODEL_FILE")
 # How long a process trusts its cached copy of the active model before asking the database.
 PERMISSIONS_MODEL_REFRESH_SECONDS = env.integer("PERMISSIONS_MODEL_REFRESH_SECONDS", 2)
-# PostgreSQL: run the engine's reads as prepared statements (turn off behind a connection pooler
-# in transaction mode that does not support them).
-PERMISSIONS_PREPARED_STATEMENTS = env.flag("PERMISSIONS_PREPARED_STATEMENTS", True)
 
 # --- Django REST framework and OpenAPI ---------------------------------------------------------
 REST_FRAMEWORK = {

@@ -18,9 +18,9 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connections
 
+from ory_platform.queries import hot_cursor
 from permissions_app.models import RelationTuple
 from permissions_app.tuples import Subject, SubjectID, SubjectSet
 
@@ -271,42 +271,10 @@ class TupleReader:
             entry.leaves.append(subject_set)
 
 
-# psycopg prepares nothing while a connection's prepare_threshold is None (Django's default, for
-# connection poolers in transaction mode); a threshold no query reaches keeps automatic
-# preparation off and lets the engine prepare its own statements explicitly.
-_NEVER = 2**31 - 1
-
-
 def _cursor(using: str):
-    """A cursor for the engine's reads.
-
-    On PostgreSQL (unless ``PERMISSIONS_PREPARED_STATEMENTS`` is off, e.g. behind a pooler in
-    transaction mode) the statements run as prepared statements: the engine sends a dozen
-    statement shapes over and over, and planning them costs more than running them. Only these
-    statements are prepared; everything else, and every other database, uses Django's cursor.
-    """
-    connection = connections[using]
-    if connection.vendor != "postgresql" or not settings.PERMISSIONS_PREPARED_STATEMENTS:
-        return connection.cursor()
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:
-        raw.prepare_threshold = _NEVER
-    cursor = _PreparedCursor(raw)
-    return connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-
-
-try:
-    import psycopg
-
-    class _PreparedCursor(psycopg.Cursor):
-        """Server-side parameter binding, and a prepared statement for every execution."""
-
-        def execute(self, query, params=None, **kwargs):
-            return super().execute(query, params, prepare=True)
-
-except ImportError:  # pragma: no cover - psycopg is a requirement; SQLite-only installs may lack it
-    _PreparedCursor = None
+    """A cursor for the engine's reads: it sends a dozen statement shapes over and over, which on
+    PostgreSQL run as prepared statements (see :func:`ory_platform.queries.hot_cursor`)."""
+    return hot_cursor(connections[using])
 
 
 @dataclass(frozen=True, slots=True)

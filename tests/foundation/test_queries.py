@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -106,3 +107,21 @@ def test_raw_insert_writes_what_save_would():
     assert token._state.adding is False and token.created is not None
     for field in AccessToken._meta.concrete_fields:
         assert getattr(stored, field.attname) == getattr(token, field.attname), field.name
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_hot_paths_run_as_prepared_statements_on_postgresql(settings, enabled):
+    settings.DATABASE_PREPARED_STATEMENTS = enabled
+    client, _ = client_create(metadata={"grant_types": ["client_credentials"], "scope": "read"})
+    where = f"client_id = %s /* {uuid.uuid4().hex} */"  # a statement this session has not prepared yet
+    for _ in range(2):
+        assert raw_one_shared(Client, where, [client.client_id]).pk == client.pk
+    prepared = [statement for statement in _prepared_statements() if where.replace("%s", "$1") in statement]
+    assert len(prepared) == (1 if enabled else 0)
