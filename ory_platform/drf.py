@@ -11,7 +11,7 @@ from rest_framework import exceptions, permissions, views
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
-from ory_platform.authentication import ApiKeyAuthentication
+from ory_platform.authentication import CHALLENGE, MISSING_KEY, ApiKeyAuthentication
 from ory_platform.errors import OryError, envelope
 
 
@@ -87,7 +87,7 @@ class HasApiKey(permissions.BasePermission):
         from ory_platform.models import ApiKey
 
         if not isinstance(request.auth, ApiKey):
-            raise exceptions.NotAuthenticated("A valid API key is required: send 'Authorization: Bearer <key>'.")
+            raise exceptions.NotAuthenticated(MISSING_KEY)
         return True
 
 
@@ -98,7 +98,7 @@ class AdminAPIView(views.APIView):
     permission_classes = [HasApiKey]
 
     def get_authenticate_header(self, request) -> str:
-        return 'Bearer realm="admin"'
+        return CHALLENGE
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):

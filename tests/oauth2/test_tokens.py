@@ -118,6 +118,49 @@ def test_introspection_needs_an_api_key_and_a_token(admin_api):
     assert response.json()["error"]["id"] == "invalid_request"
 
 
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Basic dXNlcjpwYXNz", "Bearer ", "Bearer ory_ak_wrong", "Bearer ory_ak_abcdefghij_" + "x" * 43],
+)
+def test_introspection_refuses_a_request_as_every_admin_endpoint_does(api_key_secret, authorization):
+    # The view answers without DRF; its 401 must be the DRF admin views' 401, word for word.
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    introspection = BrowserClient().post("/admin/oauth2/introspect", {"token": "x"}, **headers)
+    clients = BrowserClient().get("/admin/clients", **headers)
+    assert introspection.status_code == clients.status_code == 401
+    assert introspection["WWW-Authenticate"] == clients["WWW-Authenticate"] == 'Bearer realm="admin"'
+    body, expected = introspection.json()["error"], clients.json()["error"]
+    assert {k: body[k] for k in ("id", "code", "message", "reason")} == {
+        k: expected[k] for k in ("id", "code", "message", "reason")
+    }
+
+
+def test_introspection_reads_forms_and_json_and_refuses_other_bodies(admin_api, machine_client):
+    token = (
+        BrowserClient()
+        .post(
+            "/oauth2/token",
+            {"grant_type": "client_credentials", "scope": "read"},
+            HTTP_AUTHORIZATION=machine_client.basic(),
+        )
+        .json()["access_token"]
+    )
+    form = admin_api.post(
+        "/admin/oauth2/introspect", f"token={token}", content_type="application/x-www-form-urlencoded"
+    )
+    as_json = admin_api.post("/admin/oauth2/introspect", {"token": token, "scope": "read"}, format="json")
+    assert form.json()["active"] is True and as_json.json()["active"] is True
+    assert form["Content-Type"] == "application/json"
+    broken = admin_api.post("/admin/oauth2/introspect", "{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.json()["error"]["id"] == "bad_request"
+    plain = admin_api.post("/admin/oauth2/introspect", "token=x", content_type="text/plain")
+    assert plain.status_code == 415 and plain.json()["error"]["id"] == "unsupported_media_type"
+    wrong_scope = admin_api.post("/admin/oauth2/introspect", {"token": token, "scope": ["read"]}, format="json")
+    assert wrong_scope.status_code == 400 and wrong_scope.json()["error"]["id"] == "invalid_request"
+    get = admin_api.get("/admin/oauth2/introspect")
+    assert get.status_code == 405 and get["Allow"] == "POST" and get.json()["error"]["id"] == "method_not_allowed"
+
+
 @pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
 def test_client_credentials_with_registered_auth_method(admin_api, method):
     client = register(
