@@ -188,6 +188,7 @@ def main() -> None:
                 "errors": sum(m["errors"] for _, m in rounds),
                 "ceiling_rps": ceiling_rps,
                 "round_ratios": [round(100 * m["rps"] / c["rps"], 1) for c, m in rounds if c["rps"]],
+                "rounds": [(c["rps"], m["rps"]) for c, m in rounds],
             }
             measured["percent_of_ceiling"] = round(100 * measured["rps"] / ceiling_rps, 1) if ceiling_rps else 0
             results.append(measured)
