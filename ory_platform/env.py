@@ -110,6 +110,9 @@ def database(url: str | None, *, base_dir: Path, conn_max_age: int, isolation_le
     * ``postgres://`` → PostgreSQL through psycopg 3 at the requested isolation level
       (SERIALIZABLE by default: the same contract as CockroachDB, so retries are exercised);
     * ``cockroachdb://`` (or ``cockroach://``) → the ``django_cockroachdb`` engine, port 26257 by default.
+
+    PostgreSQL and CockroachDB run through :mod:`ory_platform.db_backends`: the same engines with a
+    per-request connection health check that costs no round trip.
     """
     if isolation_level not in ISOLATION_LEVELS:
         raise ImproperlyConfigured(
@@ -131,8 +134,10 @@ def database(url: str | None, *, base_dir: Path, conn_max_age: int, isolation_le
     if engine == "django.db.backends.sqlite3":
         return _sqlite(config, conn_max_age)
     if engine == "django_cockroachdb":
+        config["ENGINE"] = "ory_platform.db_backends.cockroachdb"
         return _cockroachdb(config, url)
     if engine == "django.db.backends.postgresql":
+        config["ENGINE"] = "ory_platform.db_backends.postgresql"
         return _postgresql(config, isolation_level)
     raise ImproperlyConfigured(f"DATABASE_URL engine {engine!r} is not supported.")
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from psycopg import IsolationLevel
 
 from ory_platform import env
+from ory_platform.db_backends.health import SocketHealthCheck
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +37,7 @@ def test_var_folder_is_git_ignored():
 @pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
 def test_postgres_url(scheme):
     config = _database(f"{scheme}://app:s3cret@db.internal:5433/ory", conn_max_age=120)
-    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["ENGINE"] == "ory_platform.db_backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"], config["USER"], config["PASSWORD"]) == (
         "db.internal",
         5433,
@@ -62,7 +63,7 @@ def test_unknown_isolation_level_is_refused():
 @pytest.mark.parametrize("scheme", ["cockroachdb", "cockroach"])
 def test_cockroachdb_url_uses_the_cockroachdb_engine(scheme):
     config = _database(f"{scheme}://root@crdb-1.internal/ory", conn_max_age=30)
-    assert config["ENGINE"] == "django_cockroachdb"
+    assert config["ENGINE"] == "ory_platform.db_backends.cockroachdb"
     assert config["HOST"] == "crdb-1.internal"
     assert config["PORT"] == 26257
     assert config["NAME"] == "ory"
@@ -88,8 +89,9 @@ def test_cockroachdb_with_root_certificate_defaults_to_verify_full():
 def test_cockroachdb_engine_loads_with_telemetry_off(settings):
     from django.db.utils import load_backend
 
-    backend = load_backend("django_cockroachdb")
+    backend = load_backend(_database("cockroachdb://root@crdb/ory")["ENGINE"])
     assert backend.DatabaseWrapper.vendor == "cockroachdb"
+    assert backend.DatabaseWrapper.is_usable is SocketHealthCheck.is_usable
     assert settings.DISABLE_COCKROACHDB_TELEMETRY is True
 
 

@@ -1,0 +1,9 @@
+"""Django's PostgreSQL engine with the socket-level health check of :mod:`ory_platform.db_backends.health`."""
+
+from django.db.backends.postgresql import base
+
+from ory_platform.db_backends.health import SocketHealthCheck
+
+
+class DatabaseWrapper(SocketHealthCheck, base.DatabaseWrapper):
+    pass
