@@ -36,6 +36,17 @@ def _fresh_cache():
     forget_verified_keys()
 
 
+@pytest.fixture(autouse=True)
+def _live_server_threads_keep_no_connection(request, monkeypatch):
+    """A live server's request threads close their database connection after each request (as a
+    server with CONN_MAX_AGE=0 would): a thread still holding a client's keep-alive connection at
+    the end of the run would otherwise keep a session open on the test database being dropped."""
+    if "live_server" in request.fixturenames:
+        from django.db import connections
+
+        monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+
+
 @pytest.fixture
 def identity(db) -> Identity:
     return IdentityFactory()

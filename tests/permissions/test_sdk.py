@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ory_keto_client as keto
 import pytest
-from django.db import connections
 from ory_keto_client.exceptions import ApiException, ForbiddenException, UnauthorizedException
 
 from ory_platform.api_keys import api_key_create
@@ -20,10 +19,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.e2e]
 
 
 @pytest.fixture
-def sdk(live_server, monkeypatch):
-    # The server's request threads close their connections after each request, so that the
-    # test database can be dropped at the end of the run.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+def sdk(live_server):
     permission_model_load(source=DOCUMENTS_MODEL)
     key = api_key_create(name="sdk-test").secret
     configuration = keto.Configuration(host=live_server.url)
