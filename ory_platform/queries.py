@@ -97,11 +97,12 @@ _SHARED_ROWS_MAX = 1024
 
 
 def raw_one_shared(model, where: str, params: list):
-    """:func:`raw_one` by a unique key, for a row read far more often than it changes (an OAuth2 client, read at
-    every token request). The row is read every time, so a change or a deletion counts at once;
-    while it reads the same as last time, the instance built then is handed out again instead of
-    being rebuilt (its JSON decoded, its timestamps parsed, ``Model.__init__`` run). Like the
-    instances Django's ``ContentType`` and ``Site`` caches hand out, it is shared: read, never modify."""
+    """:func:`raw_one` by a unique key, for a row read far more often than it changes (an OAuth2
+    client, read at every token request). The row is read every time, so a change or a deletion
+    counts at once; while it reads the same as last time, the instance built then is handed out
+    again instead of being rebuilt (its JSON decoded, its timestamps parsed, ``Model.__init__``
+    run). Like the instances Django's ``ContentType`` and ``Site`` caches hand out, it is shared
+    between requests and threads: read it, never modify it."""
     database = connections[DEFAULT_DB_ALIAS]
     select, attnames, converters = _row_reader(database, model)
     with hot_cursor(database) as cursor:
