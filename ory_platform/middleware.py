@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 
 from ory_platform import request_context
 from ory_platform.errors import OryError, error_response, ory_error_response
@@ -133,6 +134,10 @@ def exception_to_envelope(request: HttpRequest, exception: Exception) -> HttpRes
         return error_response(413, reason="The request body is too large.")
     if isinstance(exception, SuspiciousOperation):
         return error_response(400, reason="The request was refused as suspicious.")
+    if isinstance(exception, MultiPartParserError):
+        # A view that reads request.POST itself (DRF's parsers report this as a ParseError);
+        # Django answers it with 400 on its own pages too.
+        return error_response(400, reason="The multipart request body could not be parsed.")
     if isinstance(exception, PermissionDenied):
         return error_response(403)
     if isinstance(exception, Http404):

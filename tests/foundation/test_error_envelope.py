@@ -70,6 +70,19 @@ def test_malformed_json_is_400(admin_api):
     assert "parse" in body["reason"].lower()
 
 
+@pytest.mark.urls("ory_platform.urls")
+@pytest.mark.parametrize(
+    "path", ["/admin/oauth2/introspect", "/oauth2/token", "/oauth2/revoke", "/oauth2/device/auth", "/userinfo"]
+)
+def test_a_malformed_multipart_body_is_400_where_views_read_the_form_themselves(api_key_secret, path):
+    # These views read request.POST without DRF's parsers; a broken body must not become a 500.
+    response = Client().post(
+        path, b"--x\r\ngarbage", content_type="multipart/form-data", HTTP_AUTHORIZATION=f"Bearer {api_key_secret}"
+    )
+    body = assert_envelope(response, 400, "bad_request")
+    assert "multipart" in body["reason"]
+
+
 def test_wrong_content_type_is_415(admin_api):
     response = admin_api.post("/admin/test-echo", data="<x/>", content_type="application/xml")
     assert_envelope(response, 415, "unsupported_media_type")
