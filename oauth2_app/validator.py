@@ -274,7 +274,9 @@ class HydraValidator(OAuth2Validator):
     def _token_context(self, request) -> dict:
         flow = getattr(request, "authorization_flow", None)
         if request.grant_type == GRANT_CLIENT_CREDENTIALS:
-            return {"subject": request.client.client_id, "extra": {}, "id_token_claims": {}, "login_session_id": None}
+            # Issued to the client itself: no subject is stored, and the client's id stands in for
+            # it wherever one is shown (introspection's and userinfo's ``sub``), as in Hydra.
+            return {"subject": None, "extra": {}, "id_token_claims": {}, "login_session_id": None}
         if flow is not None:
             return {
                 "subject": getattr(request, "subject", "") or flow.subject,
@@ -342,7 +344,7 @@ class HydraValidator(OAuth2Validator):
         family = getattr(request, "token_family", None) or uuid.uuid4()
         refresh_token = RefreshToken(
             user=request.user,
-            subject=access_token.subject,
+            subject=access_token.subject or "",
             application=request.client,
             access_token=access_token,
             token_family=family,
@@ -438,14 +440,15 @@ class HydraValidator(OAuth2Validator):
     def get_userinfo_claims(self, request) -> dict:
         access_token: AccessToken = request.access_token
         scopes = access_token.scope.split()
-        identity = access_token.user if str(access_token.user_id) == access_token.subject else None
+        subject = access_token.subject or access_token.application.client_id
+        identity = access_token.user if str(access_token.user_id) == subject else None
         identity_claims = (
             oidc_claims.identity_claims(identity, scopes)
             if identity is not None
-            else oidc_claims.subject_claims(access_token.subject, scopes)
+            else oidc_claims.subject_claims(subject, scopes)
         )
         claims = oidc_claims.with_session_claims(identity_claims, access_token.id_token_claims)
-        claims["sub"] = access_token.subject
+        claims["sub"] = subject
         return claims
 
     def _get_key_for_token(self, token):

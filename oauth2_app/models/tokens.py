@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import (
     AbstractAccessToken,
     AbstractDeviceGrant,
@@ -21,6 +22,7 @@ from oauth2_provider.models import (
     AbstractIDToken,
     AbstractRefreshToken,
 )
+from oauth2_provider.settings import oauth2_settings
 
 
 def _nullable_user(related_name: str = "%(app_label)s_%(class)s", *, db_index: bool = True) -> models.ForeignKey:
@@ -34,6 +36,27 @@ def _nullable_user(related_name: str = "%(app_label)s_%(class)s", *, db_index: b
         related_name=related_name,
         db_index=db_index,
     )
+
+
+class SparseOneToOneField(models.OneToOneField):
+    """A nullable one-to-one link that most rows leave empty.
+
+    To Python it is a ``OneToOneField`` (the same accessors both ways). In the database the column
+    carries no ``UNIQUE`` of its own: the model declares a unique constraint over the rows that
+    set it (:func:`unique_where_set`). Both allow one row per target; the partial one keeps the
+    empty rows out of the index, so inserting them writes one index entry fewer. (Reverse
+    ``select_related`` needs a column-level ``UNIQUE`` and is not available through such a link.)
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["db_index"] = False
+        super().__init__(*args, **kwargs)
+        self._unique = False
+
+
+def unique_where_set(field_name: str, name: str) -> models.UniqueConstraint:
+    """The uniqueness of a :class:`SparseOneToOneField`: among the rows that set it."""
+    return models.UniqueConstraint(fields=[field_name], condition=Q(**{f"{field_name}__isnull": False}), name=name)
 
 
 class AuthorizationCode(AbstractGrant):
@@ -64,8 +87,27 @@ class AccessToken(AbstractAccessToken):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = _nullable_user(db_index=False)  # indexed below, where set
-    subject = models.CharField(max_length=255, default="", blank=True)
+    # NULL for a token issued to the client itself (client credentials), which has no subject.
+    subject = models.CharField(max_length=255, null=True, blank=True)
     family = models.UUIDField(null=True, blank=True)
+    # django-oauth-toolkit's one-to-one links, set on few rows (a refreshed token; ID tokens are
+    # not linked to access tokens here), with their uniqueness declared below.
+    source_refresh_token = SparseOneToOneField(
+        oauth2_settings.REFRESH_TOKEN_MODEL,
+        on_delete=models.SET_NULL,
+        blank=True,
+        null=True,
+        related_name="refreshed_access_token",
+        verbose_name=_("source refresh token"),
+    )
+    id_token = SparseOneToOneField(
+        oauth2_settings.ID_TOKEN_MODEL,
+        on_delete=models.CASCADE,
+        blank=True,
+        null=True,
+        related_name="access_token",
+        verbose_name=_("ID token"),
+    )
     audience = models.JSONField(default=list, blank=True)
     extra = models.JSONField(default=dict, blank=True, help_text="The consent's session.access_token claims.")
     id_token_claims = models.JSONField(default=dict, blank=True, help_text="The consent's session.id_token claims.")
@@ -75,12 +117,19 @@ class AccessToken(AbstractAccessToken):
         db_table = "oauth2_access_tokens"
         swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
         # A client-credentials token (the bulk of the table on a busy machine-to-machine server)
-        # has no identity and no family: partial indexes keep it out of both, one index entry
-        # fewer to write per token each, and lookups (always by a value) use them all the same.
+        # has no identity, subject, family, source refresh token or ID token: partial indexes
+        # keep it out of all five, one index entry fewer to write per token each, and lookups
+        # (always by a value, which implies IS NOT NULL) use them all the same.
         indexes = [
             models.Index(fields=["user"], name="oauth2_at_user_idx", condition=Q(user__isnull=False)),
             models.Index(fields=["family"], name="oauth2_at_family_idx", condition=Q(family__isnull=False)),
-            models.Index(fields=["subject", "application"], name="oauth2_at_subject_idx"),
+            models.Index(
+                fields=["subject", "application"], name="oauth2_at_subject_idx", condition=Q(subject__isnull=False)
+            ),
+        ]
+        constraints = [
+            unique_where_set("source_refresh_token", "oauth2_at_source_refresh_token_uniq"),
+            unique_where_set("id_token", "oauth2_at_id_token_uniq"),
         ]
 
 
