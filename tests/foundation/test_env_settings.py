@@ -30,6 +30,22 @@ def test_unset_database_url_is_embedded_sqlite_under_var(tmp_path):
     assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
 
 
+def test_embedded_sqlite_connections_get_the_pragmas(tmp_path, django_db_blocker):
+    from django.db.utils import ConnectionHandler
+
+    connection = ConnectionHandler({"default": _database(None, base_dir=tmp_path)})["default"]
+    try:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            pragmas = {}
+            for name in ("journal_mode", "synchronous", "foreign_keys", "wal_autocheckpoint"):
+                cursor.execute(f"PRAGMA {name}")
+                pragmas[name] = cursor.fetchone()[0]
+    finally:
+        connection.close()
+    # synchronous 1 is NORMAL: durable at each checkpoint, never corrupted by a crash in WAL mode.
+    assert pragmas == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1, "wal_autocheckpoint": 10000}
+
+
 def test_var_folder_is_git_ignored():
     assert "var/" in (ROOT / ".gitignore").read_text().split()
 
