@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -29,12 +30,21 @@ def hot_cursor(database=None):
     On PostgreSQL, unless ``DATABASE_PREPARED_STATEMENTS`` is off (behind a connection pooler in
     transaction mode that cannot keep them), every statement runs as a prepared statement with
     server-side parameters: planning an indexed lookup costs PostgreSQL more than running it. Only
-    these statements are prepared. Elsewhere, with the setting off, and while Django records
-    queries (``DEBUG``, or a test capturing them: a prepared statement's text is not recorded),
-    Django's own cursor. Either way Django's per-request connection health check applies.
+    these statements are prepared. On SQLite, Django's cursor with each statement's placeholders
+    converted once (:class:`_SQLiteHotCursor`). Elsewhere, with the setting off, and while Django
+    records queries (``DEBUG``, or a test capturing them: a prepared statement's text is not
+    recorded), Django's own cursor. Either way Django's per-request connection health check applies.
     """
     database = database or connections[DEFAULT_DB_ALIAS]
-    if database.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS or database.queries_logged:
+    if database.queries_logged:
+        return database.cursor()
+    if database.vendor == "sqlite":
+        database.close_if_health_check_failed()
+        database.ensure_connection()
+        database.validate_thread_sharing()
+        with database.wrap_database_errors:
+            return database.make_cursor(database.connection.cursor(factory=_SQLiteHotCursor))
+    if database.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         return database.cursor()
     database.close_if_health_check_failed()
     database.ensure_connection()
@@ -44,6 +54,27 @@ def hot_cursor(database=None):
         raw.prepare_threshold = _NEVER
     with database.wrap_database_errors:
         return database.make_cursor(_PreparedCursor(raw))
+
+
+# The hot statements' SQLite spelling (``?`` for ``%s``), keyed by Django's spelling.
+_qmark_statements: dict[str, str] = {}
+_QMARK_STATEMENTS_MAX = 256
+
+
+class _SQLiteHotCursor(SQLiteCursorWrapper):
+    """Django's SQLite cursor, converting each hot statement's placeholders once instead of at
+    every execution (a regular-expression pass over the statement costs more than a short
+    indexed lookup in SQLite's own statement cache)."""
+
+    def convert_query(self, query, *, param_names=None):
+        if param_names is not None:
+            return super().convert_query(query, param_names=param_names)
+        converted = _qmark_statements.get(query)
+        if converted is None:
+            if len(_qmark_statements) >= _QMARK_STATEMENTS_MAX:
+                _qmark_statements.clear()
+            converted = _qmark_statements[query] = super().convert_query(query)
+        return converted
 
 
 try:

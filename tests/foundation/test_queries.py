@@ -125,3 +125,21 @@ def test_hot_paths_run_as_prepared_statements_on_postgresql(settings, enabled):
         assert raw_one_shared(Client, where, [client.client_id]).pk == client.pk
     prepared = [statement for statement in _prepared_statements() if where.replace("%s", "$1") in statement]
     assert len(prepared) == (1 if enabled else 0)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="placeholder conversion is SQLite's")
+def test_hot_cursor_on_sqlite_converts_each_statement_once():
+    from ory_platform import queries
+
+    sql = f"SELECT %s, 'a%%b' /* {uuid.uuid4().hex} */"  # a literal % survives, as in Django's cursor
+    for value in ("first", "second"):
+        with queries.hot_cursor() as cursor:
+            cursor.execute(sql, [value])
+            assert cursor.fetchone() == (value, "a%b")
+    assert queries._qmark_statements[sql] == sql.replace("%s", "?").replace("%%", "%")
+    with queries.hot_cursor() as cursor:  # named parameters take Django's own conversion
+        cursor.execute("SELECT %(name)s", {"name": "n"})
+        assert cursor.fetchone() == ("n",)
+    with CaptureQueriesContext(connection) as captured, queries.hot_cursor() as cursor:
+        cursor.execute(sql, ["logged"])  # while queries are recorded, Django's recording cursor
+    assert captured.captured_queries and "logged" in captured.captured_queries[0]["sql"]
