@@ -298,8 +298,8 @@ class HydraValidator(OAuth2Validator):
         if connection.in_atomic_block:
             return self._save_bearer_token(token, request)
         if request.grant_type != GRANT_CLIENT_CREDENTIALS or "refresh_token" in token:
-            return retrying(self._save_bearer_token)(token, request)
-        return retrying(self._save_bearer_token, single_statement=True)(token, request)
+            return self._save_bearer_token_in_transaction(token, request)
+        return self._save_access_token_alone(token, request)
 
     def _save_bearer_token(self, token, request, *args, **kwargs) -> None:
         if "scope" not in token:
@@ -320,6 +320,9 @@ class HydraValidator(OAuth2Validator):
         access_token = self._create_access_token(expires, request, token, source_refresh_token=previous)
         if "refresh_token" in token:
             self._create_refresh_token(request, token["refresh_token"], access_token, previous)
+
+    _save_bearer_token_in_transaction = retrying(_save_bearer_token)
+    _save_access_token_alone = retrying(_save_bearer_token, single_statement=True)
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None) -> AccessToken:
         context = self._token_context(request)

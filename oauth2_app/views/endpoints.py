@@ -7,7 +7,6 @@ import json
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -30,6 +29,22 @@ def _oauth_response(headers: dict, body, status: int) -> HttpResponse:
     return response
 
 
+class MachineEndpoint(View):
+    """An endpoint for clients, not browsers: no CSRF check (clients authenticate themselves, and
+    no cookie is read), and the form fields named in ``sensitive_post_parameters`` hidden from
+    error reports. Both are applied once, to the view ``as_view`` builds, instead of to
+    ``dispatch`` through ``method_decorator`` (which re-applies them on every request)."""
+
+    sensitive_post_parameters: tuple[str, ...] = ()
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        if cls.sensitive_post_parameters:
+            view = sensitive_post_parameters(*cls.sensitive_post_parameters)(view)
+        return csrf_exempt(view)
+
+
 def _temporarily_unavailable() -> HttpResponse:
     response = JsonResponse(
         {"error": "temporarily_unavailable", "error_description": "Too many concurrent requests; please retry."},
@@ -39,11 +54,11 @@ def _temporarily_unavailable() -> HttpResponse:
     return response
 
 
-@method_decorator([csrf_exempt, sensitive_post_parameters("client_secret", "code", "refresh_token")], name="dispatch")
-class TokenView(View):
+class TokenView(MachineEndpoint):
     """``POST /oauth2/token`` (RFC 6749 §3.2, RFC 8628 §3.4)."""
 
     http_method_names = ["post"]
+    sensitive_post_parameters = ("client_secret", "code", "refresh_token")
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -56,11 +71,11 @@ class TokenView(View):
         return response
 
 
-@method_decorator([csrf_exempt, sensitive_post_parameters("client_secret", "token")], name="dispatch")
-class RevokeView(View):
+class RevokeView(MachineEndpoint):
     """``POST /oauth2/revoke`` (RFC 7009)."""
 
     http_method_names = ["post"]
+    sensitive_post_parameters = ("client_secret", "token")
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:
@@ -70,8 +85,7 @@ class RevokeView(View):
         return _oauth_response(headers, body, status)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class UserinfoView(View):
+class UserinfoView(MachineEndpoint):
     """``GET|POST /userinfo`` (OpenID Connect Core §5.3)."""
 
     http_method_names = ["get", "post"]
@@ -83,11 +97,11 @@ class UserinfoView(View):
     post = get
 
 
-@method_decorator([csrf_exempt, sensitive_post_parameters("client_secret")], name="dispatch")
-class DeviceAuthorizationView(View):
+class DeviceAuthorizationView(MachineEndpoint):
     """``POST /oauth2/device/auth`` (RFC 8628 §3.1)."""
 
     http_method_names = ["post"]
+    sensitive_post_parameters = ("client_secret",)
 
     def post(self, request: HttpRequest) -> HttpResponse:
         try:

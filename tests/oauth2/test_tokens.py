@@ -344,3 +344,26 @@ def test_code_exchange_answers_cors_for_the_clients_registered_origins_only(iden
         assert response.status_code == 200, response.content
         answers[origin] = response.headers.get("Access-Control-Allow-Origin")
     assert answers == {"https://spa.example.com": "https://spa.example.com", "https://evil.example.com": None}
+
+
+@pytest.mark.parametrize(
+    ("path", "hidden"),
+    [
+        ("/oauth2/token", ("client_secret", "code", "refresh_token")),
+        ("/oauth2/revoke", ("client_secret", "token")),
+        ("/oauth2/device/auth", ("client_secret",)),
+        ("/userinfo", None),
+    ],
+)
+def test_machine_endpoints_skip_csrf_and_hide_their_secrets_from_error_reports(path, hidden, machine_client):
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    # A client posting with its credentials and no CSRF token is answered by the endpoint itself.
+    response = BrowserClient(enforce_csrf_checks=True).post(
+        path, {"client_id": machine_client.client_id, "client_secret": "wrong"}
+    )
+    assert response.status_code != 403 and response["Content-Type"] == "application/json"
+    request = RequestFactory().post(path, {"client_secret": "s3cret"})
+    resolve(path).func(request)
+    assert getattr(request, "sensitive_post_parameters", None) == hidden
