@@ -6,6 +6,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -143,3 +144,26 @@ def test_hot_cursor_on_sqlite_converts_each_statement_once():
     with CaptureQueriesContext(connection) as captured, queries.hot_cursor() as cursor:
         cursor.execute(sql, ["logged"])  # while queries are recorded, Django's recording cursor
     assert captured.captured_queries and "logged" in captured.captured_queries[0]["sql"]
+
+
+def _comparable(value):
+    return getattr(value, "obj", value)  # psycopg's Jsonb wrapper has no equality of its own
+
+
+@pytest.mark.parametrize("model", [AccessToken, Client, Identity])
+def test_raw_insert_prepares_every_column_as_django_does(model):
+    from ory_platform.queries import _save_preparer
+
+    identity = Identity.objects.create(traits={"email": "ada@example.com"})
+    instance = {AccessToken: lambda: _token(identity), Client: lambda: _token().application, Identity: lambda: identity}[
+        model
+    ]()
+    odd_values = [None, "5f0c4a3e-2f36-4d47-9d43-7b1e0d1a9c11", 5, {"a": [1, 2]}, ["x"], timezone.now()]
+    for field in model._meta.local_concrete_fields:
+        prepare = _save_preparer(connection, field)
+        for value in [getattr(instance, field.attname), *odd_values]:
+            try:
+                expected = field.get_db_prep_save(value, connection)
+            except (TypeError, ValueError, AttributeError, ValidationError):
+                continue  # a value this field rejects is not a value it is saved with
+            assert _comparable(prepare(value)) == _comparable(expected), (field.name, value)
