@@ -153,6 +153,20 @@ def raw_one_shared(model, where: str, params: list):
     return instance
 
 
+def new_row(model, **values):
+    """An unsaved ``model`` instance with these attribute values (``<name>_id`` for a foreign key)
+    and every other field's default: what ``model(**kwargs)`` gives, built the way Django builds
+    rows read from the database (``Model.__init__`` with positional values), which costs half
+    as much as its keyword handling. Related objects are not cached on it; reading one queries."""
+    row = [
+        values.pop(field.attname) if field.attname in values else field.get_default()
+        for field in model._meta.concrete_fields
+    ]
+    if values:
+        raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(values))}")
+    return model(*row)
+
+
 def raw_insert(instance) -> None:
     """INSERT a new ``instance`` as ``save()`` would (defaults and ``auto_now_add`` applied, values
     prepared by each field), with the statement and each column's preparation worked out once per

@@ -167,3 +167,18 @@ def test_raw_insert_prepares_every_column_as_django_does(model):
             except (TypeError, ValueError, AttributeError, ValidationError):
                 continue  # a value this field rejects is not a value it is saved with
             assert _comparable(prepare(value)) == _comparable(expected), (field.name, value)
+
+
+def test_new_row_is_the_instance_keywords_would_build():
+    from ory_platform.queries import new_row
+
+    client = _token().application
+    token_id, expires = uuid.uuid4(), timezone.now() + timedelta(hours=1)
+    values = {"id": token_id, "scope": "read", "expires": expires, "audience": ["a"], "token_checksum": "d" * 64}
+    built = new_row(AccessToken, application_id=client.pk, **values)
+    expected = AccessToken(application=client, **values)
+    for field in AccessToken._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(expected, field.attname), field.name
+    assert built._state.adding and built.application == client  # the relation reads by id
+    with pytest.raises(TypeError, match="scopes"):
+        new_row(AccessToken, scopes="read")

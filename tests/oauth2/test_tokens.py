@@ -367,3 +367,17 @@ def test_machine_endpoints_skip_csrf_and_hide_their_secrets_from_error_reports(p
     request = RequestFactory().post(path, {"client_secret": "s3cret"})
     resolve(path).func(request)
     assert getattr(request, "sensitive_post_parameters", None) == hidden
+
+
+def test_client_secrets_are_checked_by_their_hasher():
+    from django.contrib.auth.hashers import make_password
+
+    from oauth2_app.hashers import ClientSecretSHA256Hasher
+
+    check = validator.HydraValidator()._check_secret
+    secret = "s" * 43
+    ours = make_password(secret, hasher=ClientSecretSHA256Hasher.algorithm)
+    assert check(secret, ours) and not check(secret + "x", ours) and not check(None, ours)
+    assert not check(secret, f"{ClientSecretSHA256Hasher.algorithm}$malformed")
+    legacy = make_password(secret, hasher="pbkdf2_sha256")  # stored by another hasher: Django checks it
+    assert check(secret, legacy) and not check("other", legacy)
