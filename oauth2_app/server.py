@@ -40,6 +40,14 @@ class HydraOAuthLibCore(OAuthLibCore):
 
     HEADERS = (("HTTP_AUTHORIZATION", "Authorization"), ("CONTENT_TYPE", "Content-Type"), ("HTTP_ORIGIN", "Origin"))
 
+    def _extract_params(self, request):
+        """django-oauth-toolkit's parameters for oauthlib, with the form handed over as the pairs
+        Django already parsed (oauthlib's ``Request`` takes a list of pairs as the body) rather
+        than url-encoded again for oauthlib to decode a second time. A URI without a query string
+        needs none of the escaping django-oauth-toolkit applies to queries."""
+        uri = request.get_full_path() if not request.META.get("QUERY_STRING") else self._get_escaped_full_path(request)
+        return uri, request.method, self.extract_body(request), self.extract_headers(request)
+
     def extract_headers(self, request) -> dict[str, str]:
         headers = {}
         for meta_name, name in self.HEADERS:

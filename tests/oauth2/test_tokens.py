@@ -381,3 +381,15 @@ def test_client_secrets_are_checked_by_their_hasher():
     assert not check(secret, f"{ClientSecretSHA256Hasher.algorithm}$malformed")
     legacy = make_password(secret, hasher="pbkdf2_sha256")  # stored by another hasher: Django checks it
     assert check(secret, legacy) and not check("other", legacy)
+
+
+def test_form_values_reach_oauthlib_decoded_exactly_once(admin_api):
+    audience = "https://api.example.com/a+b?x=1&y=%2F"  # '+', '&', '%' survive one decoding only
+    client = register(grant_types=["client_credentials"], redirect_uris=[], scope="read", audience=[audience])
+    response = BrowserClient().post(
+        "/oauth2/token",
+        {"grant_type": "client_credentials", "scope": "read", "audience": audience},
+        HTTP_AUTHORIZATION=client.basic(),
+    )
+    assert response.status_code == 200, response.content
+    assert _introspect(admin_api, response.json()["access_token"])["aud"] == [audience]
