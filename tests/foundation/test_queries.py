@@ -155,9 +155,8 @@ def test_raw_insert_prepares_every_column_as_django_does(model):
     from ory_platform.queries import _save_preparer
 
     identity = Identity.objects.create(traits={"email": "ada@example.com"})
-    instance = {AccessToken: lambda: _token(identity), Client: lambda: _token().application, Identity: lambda: identity}[
-        model
-    ]()
+    builders = {AccessToken: lambda: _token(identity), Client: lambda: _token().application, Identity: lambda: identity}
+    instance = builders[model]()
     odd_values = [None, "5f0c4a3e-2f36-4d47-9d43-7b1e0d1a9c11", 5, {"a": [1, 2]}, ["x"], timezone.now()]
     for field in model._meta.local_concrete_fields:
         prepare = _save_preparer(connection, field)
