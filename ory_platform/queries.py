@@ -199,9 +199,10 @@ def raw_insert(instance) -> None:
 
 def _computes_on_save(field) -> bool:
     """Whether ``field.pre_save`` does more than read the attribute (``auto_now``, a checksum)."""
-    if isinstance(field, models.DateField):
+    pre_save = type(field).pre_save
+    if pre_save in (models.DateField.pre_save, models.DateTimeField.pre_save):
         return field.auto_now or field.auto_now_add
-    return type(field).pre_save is not models.Field.pre_save
+    return pre_save is not models.Field.pre_save
 
 
 def _save_preparer(database, field):

@@ -181,3 +181,18 @@ def test_new_row_is_the_instance_keywords_would_build():
     assert built._state.adding and built.application == client  # the relation reads by id
     with pytest.raises(TypeError, match="scopes"):
         new_row(AccessToken, scopes="read")
+
+
+def test_raw_insert_runs_pre_save_only_where_a_field_computes_its_value():
+    from django.db import models
+
+    from ory_platform.queries import _computes_on_save
+
+    class Stamped(models.DateTimeField):
+        def pre_save(self, model_instance, add):
+            return timezone.now()
+
+    computes = {field.name: _computes_on_save(field) for field in AccessToken._meta.concrete_fields}
+    computed = {name for name, computes_value in computes.items() if computes_value}
+    assert computed == {"created", "updated", "token_checksum", "resource"}
+    assert _computes_on_save(Stamped()) and not _computes_on_save(models.DateTimeField())
