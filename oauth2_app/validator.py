@@ -22,6 +22,7 @@ import json
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
@@ -97,6 +98,14 @@ class HydraValidator(OAuth2Validator):
             return True
         client = self._load_application(request.client_id, request) if request.client_id else None
         return client is None or not client.is_public
+
+    def is_pkce_required(self, client_id, request) -> bool:
+        """Every client must use PKCE (RFC 9700 §2.1.1), unless ``OAUTH2_PKCE_ENFORCED=public``
+        asks for Hydra's default: only public clients, which cannot keep a secret."""
+        if settings.OAUTH2_PKCE_ENFORCED == "all":
+            return True
+        client = self._load_application(client_id, request) if client_id else None
+        return client is None or client.is_public
 
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
         return grant_type in (client.grant_types or [])

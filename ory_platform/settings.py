@@ -258,6 +258,9 @@ OAUTH2_BUILTIN_LOGIN_REMEMBER = env.flag("OAUTH2_BUILTIN_LOGIN_REMEMBER", False)
 OAUTH2_BUILTIN_LOGIN_REMEMBER_FOR = env.integer("OAUTH2_BUILTIN_LOGIN_REMEMBER_FOR", 3600)
 OAUTH2_BUILTIN_CONSENT_REMEMBER_FOR = env.integer("OAUTH2_BUILTIN_CONSENT_REMEMBER_FOR", 0)  # 0: until revoked
 OAUTH2_COOKIE_SECURE = PUBLIC_URL_IS_HTTPS
+# Which clients must use PKCE: "all" (RFC 9700 §2.1.1, OAuth 2.1), or "public" as Hydra's default
+# (oauth2.pkce.enforced_for_public_clients) for confidential clients written without it.
+OAUTH2_PKCE_ENFORCED = env.choice("OAUTH2_PKCE_ENFORCED", ("all", "public"), "all")
 OAUTH2_DEVICE_VERIFY_ATTEMPTS = env.integer("OAUTH2_DEVICE_VERIFY_ATTEMPTS", 10)  # wrong user codes per address
 OAUTH2_DEVICE_VERIFY_WINDOW = 600  # seconds
 # Key that encrypts signing keys at rest; derived from SECRET_KEY unless set (set it to rotate SECRET_KEY freely).

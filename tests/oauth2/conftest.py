@@ -95,12 +95,17 @@ def follow(browser: BrowserClient, response, *, until: str = REDIRECT_URI, limit
     raise AssertionError("too many redirects")
 
 
-def authorization_code_via_builtin_pages(browser: BrowserClient, client: RegisteredClient, *, remember=False, **extra):
+def authorization_code_via_builtin_pages(
+    browser: BrowserClient, client: RegisteredClient, *, remember=False, pkce=True, **extra
+):
     """Walk /oauth2/auth → built-in login → built-in consent (allow) → callback.
 
     Returns (code, PKCE verifier, callback parameters)."""
     verifier, challenge = pkce_pair()
-    response = follow(browser, browser.get("/oauth2/auth", authorize_params(client, challenge, **extra)))
+    params = authorize_params(client, challenge, **extra)
+    if not pkce:
+        del params["code_challenge"], params["code_challenge_method"]
+    response = follow(browser, browser.get("/oauth2/auth", params))
     if response.status_code == 200:  # the consent page
         challenge_value = query_of(response.wsgi_request.get_full_path())["consent_challenge"]
         form = {"consent_challenge": challenge_value, "action": "allow"}

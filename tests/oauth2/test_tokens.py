@@ -14,6 +14,7 @@ from tests.oauth2.conftest import (
     REDIRECT_URI,
     RegisteredClient,
     authorization_code_via_builtin_pages,
+    authorize_params,
     exchange_code,
     register,
 )
@@ -393,3 +394,31 @@ def test_form_values_reach_oauthlib_decoded_exactly_once(admin_api):
     )
     assert response.status_code == 200, response.content
     assert _introspect(admin_api, response.json()["access_token"])["aud"] == [audience]
+
+
+def test_pkce_for_public_clients_only_when_configured_like_hydra(identity, web_client, settings):
+    from tests.oauth2.conftest import pkce_pair, query_of
+
+    # By default every client must (test_builtin_flow: a missing code_challenge is invalid_request).
+    settings.OAUTH2_PKCE_ENFORCED = "public"
+    browser = BrowserClient()
+    sign_in(browser, identity)
+    code, _, _ = authorization_code_via_builtin_pages(browser, web_client, pkce=False)
+    response = BrowserClient().post(
+        "/oauth2/token",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI},
+        HTTP_AUTHORIZATION=web_client.basic(),
+    )
+    assert response.status_code == 200, response.content  # a confidential client without PKCE
+    code, _, _ = authorization_code_via_builtin_pages(browser, web_client)  # one that sent a challenge
+    response = BrowserClient().post(
+        "/oauth2/token",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI},
+        HTTP_AUTHORIZATION=web_client.basic(),
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"  # must send the verifier
+    public = register(token_endpoint_auth_method="none")
+    _, challenge = pkce_pair()
+    params = {k: v for k, v in authorize_params(public, challenge).items() if not k.startswith("code_challenge")}
+    response = browser.get("/oauth2/auth", params)
+    assert response.status_code == 302 and query_of(response["Location"])["error"] == "invalid_request"
