@@ -71,3 +71,44 @@ def test_a_healthy_idle_connection_is_checked_without_a_query(monkeypatch):
     monkeypatch.undo()
     assert connection.is_usable() is False  # something waited on the socket: asked, and refused
     connection.close()
+
+
+def _pattern_ops_indexes(tables: list[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) AND indexdef ~ '(varchar|text)_pattern_ops'",
+            [tables],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _platform_tables() -> list[str]:
+    from django.apps import apps
+
+    labels = ("identity_app", "oauth2_app", "permissions_app", "ory_platform")
+    return [model._meta.db_table for label in labels for model in apps.get_app_config(label).get_models()]
+
+
+@pytest.mark.django_db
+def test_the_engine_gives_text_columns_no_like_index():
+    # The test database was built by the migrations through this engine: tokens, hashes and
+    # challenges keep their unique or plain indexes and get no second one for LIKE.
+    assert _pattern_ops_indexes(_platform_tables()) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'sessions'")
+        assert any("token_hash" in definition for (definition,) in cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_the_migration_drops_like_indexes_made_before():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("ory_platform.migrations.0002_drop_like_indexes")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX sessions_token_hash_old_like ON sessions (token_hash varchar_pattern_ops)")
+    assert _pattern_ops_indexes(["sessions"]) == ["sessions_token_hash_old_like"]
+    with connection.schema_editor() as schema_editor:
+        migration.drop_like_indexes(apps, schema_editor)
+    assert _pattern_ops_indexes(_platform_tables()) == []

@@ -103,9 +103,3 @@ def test_empty_subjects_from_before_become_null():
     migration.null_subject_to_empty(apps, None)
     assert AccessToken.objects.get(token_checksum="f" * 64).subject == ""
 
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL adds LIKE indexes")
-@pytest.mark.parametrize("table", ["oauth2_access_tokens", "oauth2_refresh_tokens"])
-def test_token_checksums_have_no_like_index(table):
-    checksum_indexes = [d for d in _index_definitions(table) if "token_checksum" in d]
-    assert checksum_indexes and not any("pattern_ops" in d for d in checksum_indexes), checksum_indexes
