@@ -47,6 +47,30 @@ def _live_server_threads_keep_no_connection(request, monkeypatch):
         monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_threads_leave_the_shared_sqlite_connection_alone():
+    """On in-memory SQLite the live server's request threads use the test thread's connection
+    (pytest-django shares it for the session). A request thread still finishing a client's
+    keep-alive connection when the session's last test stops the server would try to close that
+    connection after the sharing ended and print a thread-exception warning; closing it is the
+    test thread's business (and a no-op for an in-memory database anyway)."""
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.db import DatabaseError, connections
+
+    close_connections = ThreadedWSGIServer._close_connections
+
+    def close_own_connections(server):
+        try:
+            close_connections(server)
+        except DatabaseError:
+            if not any(db.vendor == "sqlite" and db.is_in_memory_db() for db in connections.all()):
+                raise
+
+    ThreadedWSGIServer._close_connections = close_own_connections  # Django's hook for tests
+    yield
+    ThreadedWSGIServer._close_connections = close_connections
+
+
 @pytest.fixture
 def identity(db) -> Identity:
     return IdentityFactory()
