@@ -189,6 +189,10 @@ class HydraValidator(OAuth2Validator):
             return False
         if row.is_expired():
             return False
+        if not row.code_challenge and request.code_verifier is not None:
+            # A verifier for a code issued without a challenge: a PKCE downgrade (RFC 9700 §4.8.2).
+            # Only possible where PKCE is not required of every client (OAUTH2_PKCE_ENFORCED).
+            return False
         won = AuthorizationCode.objects.filter(pk=row.pk, redeemed_at__isnull=True).update(redeemed_at=now, updated=now)
         if not won:
             revoke_family(row.family)

@@ -102,4 +102,3 @@ def test_empty_subjects_from_before_become_null():
     assert dict(AccessToken.objects.values_list("token_checksum", "subject")) == {"f" * 64: None, "0" * 64: "user-1"}
     migration.null_subject_to_empty(apps, None)
     assert AccessToken.objects.get(token_checksum="f" * 64).subject == ""
-

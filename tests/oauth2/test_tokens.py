@@ -410,6 +410,14 @@ def test_pkce_for_public_clients_only_when_configured_like_hydra(identity, web_c
         HTTP_AUTHORIZATION=web_client.basic(),
     )
     assert response.status_code == 200, response.content  # a confidential client without PKCE
+    code, _, _ = authorization_code_via_builtin_pages(browser, web_client, pkce=False)
+    verifier, _ = pkce_pair()  # a verifier for a code issued without a challenge: a PKCE downgrade
+    response = BrowserClient().post(
+        "/oauth2/token",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT_URI, "code_verifier": verifier},
+        HTTP_AUTHORIZATION=web_client.basic(),
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
     code, _, _ = authorization_code_via_builtin_pages(browser, web_client)  # one that sent a challenge
     response = BrowserClient().post(
         "/oauth2/token",
