@@ -62,8 +62,9 @@ def _live_server_threads_leave_the_shared_sqlite_connection_alone():
     def close_own_connections(server):
         try:
             close_connections(server)
-        except DatabaseError:
-            if not any(db.vendor == "sqlite" and db.is_in_memory_db() for db in connections.all()):
+        except DatabaseError as error:
+            shared = any(db.vendor == "sqlite" and db.is_in_memory_db() for db in connections.all())
+            if not (shared and "can only be used in that same thread" in str(error)):
                 raise
 
     ThreadedWSGIServer._close_connections = close_own_connections  # Django's hook for tests
