@@ -1,7 +1,10 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
+
+from ory_platform.handlers import PlatformWSGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ory_platform.settings")
 
-application = get_wsgi_application()
+django.setup(set_prefix=False)  # as django.core.wsgi.get_wsgi_application does
+application = PlatformWSGIHandler()
