@@ -58,6 +58,13 @@ class FlowAlreadyHandled(Gone):
         self.redirect_to = redirect_to
 
 
+class UserCodeRefused(BadRequest):
+    """A device user code that names no pending device grant, or one too many wrong codes."""
+
+    error_id = "invalid_request"
+    default_message = "The user code was not accepted."
+
+
 class AuthorizationError(Exception):
     """An OAuth 2.0 / OpenID Connect error for the browser (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6)."""
 

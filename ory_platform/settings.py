@@ -261,7 +261,11 @@ OAUTH2_COOKIE_SECURE = PUBLIC_URL_IS_HTTPS
 # Which clients must use PKCE: "all" (RFC 9700 §2.1.1, OAuth 2.1), or "public" as Hydra's default
 # (oauth2.pkce.enforced_for_public_clients) for confidential clients written without it.
 OAUTH2_PKCE_ENFORCED = env.choice("OAUTH2_PKCE_ENFORCED", ("all", "public"), "all")
-OAUTH2_DEVICE_VERIFY_ATTEMPTS = env.integer("OAUTH2_DEVICE_VERIFY_ATTEMPTS", 10)  # wrong user codes per address
+# An external device UI (Hydra's urls.device.verification): /oauth2/device/verify sends the browser
+# there with a device_challenge. Empty: the built-in page asks for the user code itself.
+OAUTH2_DEVICE_VERIFICATION_URL = env.text("OAUTH2_DEVICE_VERIFICATION_URL") or ""
+# Wrong user codes per client address (built-in page) or per device challenge (external UI).
+OAUTH2_DEVICE_VERIFY_ATTEMPTS = env.integer("OAUTH2_DEVICE_VERIFY_ATTEMPTS", 10)
 OAUTH2_DEVICE_VERIFY_WINDOW = 600  # seconds
 # Key that encrypts signing keys at rest; derived from SECRET_KEY unless set (set it to rotate SECRET_KEY freely).
 OAUTH2_KEY_ENCRYPTION_SECRET = env.text("OAUTH2_KEY_ENCRYPTION_SECRET") or SECRET_KEY

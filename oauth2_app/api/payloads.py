@@ -56,6 +56,16 @@ def _seconds(body: dict, name: str) -> int:
     return value
 
 
+def device_user_code(body: dict) -> str:
+    """Hydra's ``AcceptDeviceUserCodeRequest``."""
+    user_code = _optional(body, "user_code", str, "")
+    if not user_code.strip():
+        raise InvalidRequest(reason="Field 'user_code' must not be empty.")
+    if len(user_code) > 64:
+        raise InvalidRequest(reason="Field 'user_code' must be at most 64 characters.")
+    return user_code
+
+
 def login_acceptance(body: dict) -> dict[str, Any]:
     """Hydra's ``AcceptOAuth2LoginRequest``."""
     subject = _optional(body, "subject", str, "")

@@ -18,6 +18,7 @@ login_consent_logout = [
     path("requests/logout", views.LogoutRequestView.as_view(), name="logout-request"),
     path("requests/logout/accept", views.LogoutAcceptView.as_view(), name="logout-accept"),
     path("requests/logout/reject", views.LogoutRejectView.as_view(), name="logout-reject"),
+    path("requests/device/accept", views.DeviceUserCodeAcceptView.as_view(), name="device-accept"),
     path("sessions/consent", views.ConsentSessionsView.as_view(), name="consent-sessions"),
     path("sessions/login", views.LoginSessionsView.as_view(), name="login-sessions"),
 ]

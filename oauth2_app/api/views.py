@@ -17,6 +17,7 @@ from oauth2_app.api.payloads import (
     InvalidRequest,
     body_object,
     consent_acceptance,
+    device_user_code,
     login_acceptance,
     optional_uuid,
     rejection,
@@ -27,7 +28,7 @@ from oauth2_app.client_metadata import client_json
 from oauth2_app.errors import ClientNotFound, FlowAlreadyHandled
 from oauth2_app.models import Client
 from oauth2_app.models.keys import ID_TOKEN_KEY_SET
-from oauth2_app.services import challenges, clients, tokens
+from oauth2_app.services import challenges, clients, device, tokens
 from ory_platform.authentication import admin_api_key
 from ory_platform.drf import AdminAPIView
 from ory_platform.errors import BadRequest, UnsupportedMediaType
@@ -188,6 +189,16 @@ class LogoutRejectView(AdminAPIView):
     def put(self, request):
         challenges.logout_request_reject(challenge=require_query(request, "logout_challenge", "challenge"))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@hydra_operations(put="acceptUserCodeRequest")
+class DeviceUserCodeAcceptView(AdminAPIView):
+    """The device UI names the user code the browser entered (``OAUTH2_DEVICE_VERIFICATION_URL``)."""
+
+    def put(self, request):
+        challenge = require_query(request, "device_challenge")
+        user_code = device_user_code(body_object(request))
+        return _redirect(device.device_user_code_accept(challenge=challenge, user_code=user_code))
 
 
 @hydra_operations(get="listOAuth2ConsentSessions", delete="revokeOAuth2ConsentSessions")

@@ -2,7 +2,14 @@
 consent flows, login sessions, logout requests and signing keys."""
 
 from oauth2_app.models.clients import Client
-from oauth2_app.models.flows import AuthorizationFlow, ConsentSession, FlowState, LoginSession, LogoutRequest
+from oauth2_app.models.flows import (
+    AuthorizationFlow,
+    ConsentSession,
+    DeviceVerification,
+    FlowState,
+    LoginSession,
+    LogoutRequest,
+)
 from oauth2_app.models.keys import SigningKey
 from oauth2_app.models.tokens import AccessToken, AuthorizationCode, DeviceGrant, IDToken, RefreshToken
 
@@ -13,6 +20,7 @@ __all__ = [
     "Client",
     "ConsentSession",
     "DeviceGrant",
+    "DeviceVerification",
     "FlowState",
     "IDToken",
     "LoginSession",

@@ -168,3 +168,42 @@ class LogoutRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Logout of {self.subject}"
+
+
+class DeviceVerification(models.Model):
+    """A browser at the device verification URL before it has named its user code (Hydra's
+    ``device_challenge``), used when ``OAUTH2_DEVICE_VERIFICATION_URL`` names an external device
+    UI: ``/oauth2/device/verify`` creates it and sends the browser there; the UI accepts the user
+    code through ``PUT /admin/oauth2/auth/requests/device/accept`` and sends the browser back with
+    the device verifier, which (once, from the same browser) starts login and consent for the
+    device grant the code belongs to. Wrong codes are counted: after
+    ``OAUTH2_DEVICE_VERIFY_ATTEMPTS`` of them the challenge takes no more (RFC 8628 §5.1)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for the user code"
+        ACCEPTED = "accepted", "User code accepted, verifier not yet used"
+        USED = "used", "Verifier used"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    challenge = models.CharField(max_length=64, unique=True)
+    verifier_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    browser_hash = models.CharField(max_length=64)
+    device_grant = models.ForeignKey(
+        "oauth2_app.DeviceGrant", on_delete=models.CASCADE, null=True, blank=True, related_name="verifications"
+    )
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "oauth2_device_verifications"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "accepted", "used"]), name="oauth2_device_verification_state_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="oauth2_device_verif_exp_idx")]
+
+    def __str__(self) -> str:
+        return f"Device verification ({self.get_state_display()})"

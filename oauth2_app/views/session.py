@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from oauth2_app.errors import AuthorizationError
-from oauth2_app.models import Client, DeviceGrant
 from oauth2_app.server import issuer_url
-from oauth2_app.services.authorization import authorization_flow_start, device_flow_complete, login_verifier_redeem
+from oauth2_app.services.authorization import device_flow_complete, login_verifier_redeem
+from oauth2_app.services.device import (
+    device_flow_start,
+    device_verification_start,
+    device_verifier_redeem,
+    normalize_user_code,
+    pending_grant,
+)
 from oauth2_app.services.logout import logout_complete, logout_start
 from oauth2_app.views.browser import BrowserRedirect, browser_id, error_page, error_response, finish, session_id
 
@@ -57,8 +60,7 @@ class UserCodeForm(forms.Form):
     )
 
     def clean_user_code(self) -> str:
-        # People type codes with dashes, spaces and in lower case; the generator uses 0-9A-V.
-        return re.sub(r"[\s-]", "", self.cleaned_data["user_code"]).upper()
+        return normalize_user_code(self.cleaned_data["user_code"])
 
 
 @method_decorator([never_cache, csrf_protect], name="dispatch")
@@ -74,6 +76,14 @@ class DeviceVerifyView(View):
             return self._after_login(request)
         if request.GET.get("consent_verifier"):
             return self._after_consent(request)
+        if request.GET.get("device_verifier"):
+            return self._after_device_ui(request)
+        if settings.OAUTH2_DEVICE_VERIFICATION_URL:
+            # Hydra's protocol: an external device UI asks for the code and accepts it by challenge.
+            redirect_to = device_verification_start(
+                browser_id=browser_id(request), user_code=request.GET.get("user_code", "")
+            )
+            return finish(request, BrowserRedirect(redirect_to))
         form = UserCodeForm(initial={"user_code": request.GET.get("user_code", "")})
         return self._page(request, form)
 
@@ -88,40 +98,34 @@ class DeviceVerifyView(View):
         form = UserCodeForm(request.POST)
         if not form.is_valid():
             return self._page(request, form, status=400)
-        grant = (
-            DeviceGrant.objects.filter(
-                user_code=form.cleaned_data["user_code"],
-                status=DeviceGrant.AUTHORIZATION_PENDING,
-                expires__gt=timezone.now(),
-                flow__isnull=True,
-            )
-            .order_by("-expires")
-            .first()
-        )
+        grant = pending_grant(form.cleaned_data["user_code"])
         if grant is None:
             cache.set(attempts_key, cache.get(attempts_key, 0) + 1, timeout=settings.OAUTH2_DEVICE_VERIFY_WINDOW)
             form.add_error("user_code", "This code is not valid or has expired. Check your device and try again.")
             return self._page(request, form, status=400)
-        client = Client.objects.get(client_id=grant.client_id)
         try:
-            outcome = authorization_flow_start(
-                client=client,
-                request_url=issuer_url(request.path),
-                redirect_uri="",
-                client_state="",
-                scopes=grant.scope.split(),
-                audience=list(grant.audience or []),
-                prompt="",
-                max_age=None,
-                oidc_context={},
-                id_token_hint_subject=None,
+            outcome = device_flow_start(
+                grant=grant,
                 browser_id=browser_id(request),
                 session_id=session_id(request),
-                kind="device",
-                device_grant=grant,
+                request_url=issuer_url(request.path),
             )
         except AuthorizationError as error:
             return finish(request, error_page(request, error.error, error.description))
+        return finish(request, BrowserRedirect(outcome.redirect_to), outcome)
+
+    def _after_device_ui(self, request: HttpRequest) -> HttpResponse:
+        try:
+            outcome = device_verifier_redeem(
+                verifier=request.GET["device_verifier"],
+                browser_id=browser_id(request),
+                session_id=session_id(request),
+                request_url=issuer_url(request.path),
+            )
+        except AuthorizationError as error:
+            return finish(request, error_page(request, error.error, error.description, status=error.status))
+        if outcome.error is not None:
+            return finish(request, error_page(request, outcome.error.error, outcome.error.description, status=403))
         return finish(request, BrowserRedirect(outcome.redirect_to), outcome)
 
     def _after_login(self, request: HttpRequest) -> HttpResponse:

@@ -3,6 +3,7 @@ Authlib as the OAuth 2.0 client, joserfc verifying ID tokens against the publish
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import ory_hydra_client
@@ -10,12 +11,14 @@ import pytest
 import requests
 from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from django.utils import timezone
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from ory_hydra_client.api.o_auth2_api import OAuth2Api
 from ory_hydra_client.api.oidc_api import OidcApi
 from ory_hydra_client.api.wellknown_api import WellknownApi
 from ory_hydra_client.models import (
+    AcceptDeviceUserCodeRequest,
     AcceptOAuth2ConsentRequest,
     AcceptOAuth2ConsentRequestSession,
     AcceptOAuth2LoginRequest,
@@ -26,6 +29,7 @@ from ory_hydra_client.models import (
 from ory_hydra_client.rest import ApiException
 
 from oauth2_app import server
+from oauth2_app.models import DeviceGrant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +37,7 @@ CALLBACK = "https://app.example.com/callback"
 LOGIN_APP = "https://login.example.com/login"
 CONSENT_APP = "https://login.example.com/consent"
 LOGOUT_APP = "https://login.example.com/logout"
+DEVICE_APP = "https://login.example.com/device"
 
 
 @pytest.fixture
@@ -210,3 +215,57 @@ def test_sdk_client_admin_and_client_credentials(hydra):
     with pytest.raises(ApiException) as invalid:
         admin.create_o_auth2_client(OAuth2Client(grant_types=["implicit"], redirect_uris=[CALLBACK]))
     assert invalid.value.status == 400
+
+
+def test_sdk_device_ui_accepts_the_user_code(hydra, settings):
+    """An external device UI: the browser brings a device_challenge, the UI names the user code
+    with the SDK's acceptUserCodeRequest, the login and consent apps answer as for any flow."""
+    admin, _api_client, base = hydra
+    settings.OAUTH2_DEVICE_VERIFICATION_URL = DEVICE_APP
+    client = admin.create_o_auth2_client(
+        OAuth2Client(
+            client_name="TV",
+            grant_types=["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+            scope="openid offline_access",
+            token_endpoint_auth_method="none",
+        )
+    )
+    started = requests.post(
+        f"{base}/oauth2/device/auth", data={"client_id": client.client_id, "scope": "openid offline_access"}, timeout=10
+    ).json()
+
+    browser = requests.Session()
+    response = browser.get(started["verification_uri"], allow_redirects=False)
+    assert response.headers["Location"].startswith(DEVICE_APP)
+    device_challenge = _query(response.headers["Location"])["device_challenge"]
+    with pytest.raises(ApiException) as wrong:
+        admin.accept_user_code_request(device_challenge, AcceptDeviceUserCodeRequest(user_code="WRONG999"))
+    assert wrong.value.status == 400
+    accepted = admin.accept_user_code_request(
+        device_challenge, AcceptDeviceUserCodeRequest(user_code=started["user_code"])
+    )
+
+    response = browser.get(accepted.redirect_to, allow_redirects=False)
+    login_challenge = _query(response.headers["Location"])["login_challenge"]
+    assert admin.get_o_auth2_login_request(login_challenge).client.client_id == client.client_id
+    accepted = admin.accept_o_auth2_login_request(login_challenge, AcceptOAuth2LoginRequest(subject="tv-owner"))
+    response = browser.get(accepted.redirect_to, allow_redirects=False)
+    consent_challenge = _query(response.headers["Location"])["consent_challenge"]
+    consent_request = admin.get_o_auth2_consent_request(consent_challenge)
+    accepted = admin.accept_o_auth2_consent_request(
+        consent_challenge, AcceptOAuth2ConsentRequest(grant_scope=consent_request.requested_scope)
+    )
+    assert browser.get(accepted.redirect_to).status_code == 200  # the "device connected" page
+
+    DeviceGrant.objects.update(last_checked=timezone.now() - timedelta(seconds=10))
+    tokens = requests.post(
+        f"{base}/oauth2/token",
+        data={
+            "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+            "device_code": started["device_code"],
+            "client_id": client.client_id,
+        },
+        timeout=10,
+    ).json()
+    assert {"access_token", "refresh_token", "id_token"} <= set(tokens)
+    assert admin.introspect_o_auth2_token(token=tokens["access_token"]).sub == "tv-owner"
