@@ -91,3 +91,44 @@ def test_concurrent_consent_verifier_issues_one_code(identity, web_client, setti
     responses = _race(redeem)
     codes = [r for r in responses if r.status_code == 302 and "code=" in r["Location"]]
     assert len(codes) == 1, [r.status_code for r in responses]
+
+
+def test_concurrent_use_of_a_device_verifier_starts_one_login(settings, admin_api):
+    from urllib.parse import urlencode
+
+    from oauth2_app.flows import BROWSER_COOKIE
+    from oauth2_app.models import AuthorizationFlow
+    from tests.oauth2.conftest import query_of, register
+
+    settings.OAUTH2_DEVICE_VERIFICATION_URL = "https://device.example.com/verify"
+    client = register(
+        grant_types=["urn:ietf:params:oauth:grant-type:device_code"],
+        token_endpoint_auth_method="none",
+        redirect_uris=[],
+        scope="openid",
+    )
+    started = BrowserClient().post(
+        "/oauth2/device/auth",
+        urlencode({"client_id": client.client_id, "scope": "openid"}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    browser = BrowserClient()
+    challenge = query_of(browser.get("/oauth2/device/verify")["Location"])["device_challenge"]
+    accepted = admin_api.put(
+        f"/admin/oauth2/auth/requests/device/accept?device_challenge={challenge}",
+        {"user_code": started.json()["user_code"]},
+        format="json",
+    )
+    redirect_to = accepted.json()["redirect_to"]
+    cookie = browser.cookies[BROWSER_COOKIE].value
+
+    def same_browser_returns():
+        racer = BrowserClient()
+        racer.cookies[BROWSER_COOKIE] = cookie
+        return racer.get(redirect_to)
+
+    responses = _race(same_browser_returns)
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses.count(302) == 1, statuses
+    assert set(statuses) == {302, 400}
+    assert AuthorizationFlow.objects.count() == 1
