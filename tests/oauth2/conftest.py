@@ -59,6 +59,17 @@ def machine_client(db) -> RegisteredClient:
     )
 
 
+def register_device_client(**metadata) -> RegisteredClient:
+    """A public client of the device authorization grant (RFC 8628), as a TV or CLI registers."""
+    return register(
+        grant_types=["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
+        token_endpoint_auth_method="none",
+        redirect_uris=[],
+        scope="openid offline_access email",
+        **metadata,
+    )
+
+
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")

@@ -98,15 +98,10 @@ def test_concurrent_use_of_a_device_verifier_starts_one_login(settings, admin_ap
 
     from oauth2_app.flows import BROWSER_COOKIE
     from oauth2_app.models import AuthorizationFlow
-    from tests.oauth2.conftest import query_of, register
+    from tests.oauth2.conftest import query_of, register_device_client
 
     settings.OAUTH2_DEVICE_VERIFICATION_URL = "https://device.example.com/verify"
-    client = register(
-        grant_types=["urn:ietf:params:oauth:grant-type:device_code"],
-        token_endpoint_auth_method="none",
-        redirect_uris=[],
-        scope="openid",
-    )
+    client = register_device_client()
     started = BrowserClient().post(
         "/oauth2/device/auth",
         urlencode({"client_id": client.client_id, "scope": "openid"}),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from oauth2_app.flows import secret_digest
 from oauth2_app.models import DeviceGrant, DeviceVerification
 from tests.conftest import sign_in
-from tests.oauth2.conftest import query_of, register
+from tests.oauth2.conftest import query_of, register_device_client
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,7 @@ def device_ui(settings):
 
 @pytest.fixture
 def device_client():
-    return register(
-        grant_types=["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
-        token_endpoint_auth_method="none",
-        redirect_uris=[],
-        scope="openid offline_access email",
-    )
+    return register_device_client()
 
 
 def _device_authorization(client) -> dict:

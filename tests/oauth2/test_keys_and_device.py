@@ -16,7 +16,12 @@ from identity_app import signals as identity_signals
 from oauth2_app.keys import signing_key_active
 from oauth2_app.models import AccessToken, DeviceGrant, SigningKey
 from tests.conftest import sign_in
-from tests.oauth2.conftest import authorization_code_via_builtin_pages, exchange_code, query_of, register
+from tests.oauth2.conftest import (
+    authorization_code_via_builtin_pages,
+    exchange_code,
+    query_of,
+    register_device_client,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +89,7 @@ def _device_auth(form: dict, **headers):
 
 
 def _device_client():
-    return register(
-        grant_types=["urn:ietf:params:oauth:grant-type:device_code", "refresh_token"],
-        token_endpoint_auth_method="none",
-        redirect_uris=[],
-        scope="openid offline_access email",
-    )
+    return register_device_client()
 
 
 def _poll(client, device_code):
