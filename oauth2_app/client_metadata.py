@@ -23,19 +23,19 @@ from oauth2_app.models.clients import (
     SUPPORTED_RESPONSE_TYPES,
     Client,
 )
+from ory_platform.durations import duration_seconds
 
 DEFAULT_SCOPE = "offline_access offline openid"
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")  # RFC 6749 §3.3 scope-token
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._~\-]{1,255}$")
-_DURATION_PART = re.compile(r"(\d+)(ns|us|ms|s|m|h)")
-_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 
 def parse_duration(value: str, field: str) -> int:
     """A Go duration (``1h30m``, Hydra's lifespan format) in whole seconds."""
-    if not isinstance(value, str) or not value or not re.fullmatch(r"(\d+(ns|us|ms|s|m|h))+", value):
-        raise InvalidClientMetadata(reason=f"Field {field} must be a duration such as '1h0m0s'.")
-    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(value))
+    try:
+        seconds = duration_seconds(value)
+    except ValueError:
+        raise InvalidClientMetadata(reason=f"Field {field} must be a duration such as '1h0m0s'.") from None
     if seconds < 1:
         raise InvalidClientMetadata(reason=f"Field {field} must be at least one second.")
     return int(seconds)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -33,6 +32,7 @@ from identity_app.representations import iso
 from identity_app.services.codes import code_issue, flow_remember
 from identity_app.throttling import Throttled
 from ory_platform.drf import AdminAPIView
+from ory_platform.durations import duration_seconds
 from ory_platform.errors import BadRequest, NotFound, ory_error_response
 
 # --- Recovery --------------------------------------------------------------------------------
@@ -199,21 +199,18 @@ class VerificationSubmit(SelfServiceView):
 
 # --- Admin: recovery codes and links ---------------------------------------------------------
 
-_DURATION = re.compile(r"^(\d+)(s|m|h)$")
-
 
 def parse_duration(raw: str | None, *, default: int) -> int:
-    """Go-style ``expires_in`` ("30m", "1h", "90s") in seconds."""
+    """Go-style ``expires_in`` ("30m", "1h", "1h30m") in whole seconds."""
     if not raw:
         return default
-    match = _DURATION.match(raw.strip())
-    if not match:
-        raise BadRequest(reason=f"expires_in must look like 30m, 1h or 90s, got {raw!r}.")
-    value, unit = int(match.group(1)), match.group(2)
-    seconds = value * {"s": 1, "m": 60, "h": 3600}[unit]
+    try:
+        seconds = duration_seconds(raw.strip())
+    except ValueError:
+        raise BadRequest(reason=f"expires_in must look like 30m, 1h or 90s, got {raw!r}.") from None
     if not 1 <= seconds <= 7 * 24 * 3600:
         raise BadRequest(reason="expires_in must be between 1s and 168h.")
-    return seconds
+    return int(seconds)
 
 
 class RecoveryRequestSerializer(serializers.Serializer):

@@ -2,10 +2,8 @@
 expiry, and login, consent, logout and device requests nobody can use any more.
 
 Every issued token is a row, so a busy machine-to-machine server adds millions of rows a day;
-without a janitor the tables only grow. Each table is walked once per run in primary-key order, a
-page of keys at a time, and each page's expired rows are deleted in a transaction of their own:
-no index on the expiry columns is needed (it would cost every token insert one more index entry),
-no transaction holds locks for long, and a run can be interrupted and repeated at any time.
+without a janitor the tables only grow. Tables are walked a page of keys at a time
+(:func:`ory_platform.cleanup.delete_in_pages`), so no index on the expiry columns is needed.
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 
@@ -29,6 +26,7 @@ from oauth2_app.models import (
     LogoutRequest,
     RefreshToken,
 )
+from ory_platform.cleanup import delete_in_pages
 
 TOKENS = "tokens"
 REQUESTS = "requests"
@@ -84,28 +82,10 @@ def purge_expired(
 ) -> dict[str, int]:
     """Delete the rows of ``what`` (``tokens``, ``requests``) that expired more than
     ``keep_if_younger`` ago; returns how many rows of each model went."""
-    if batch_size < 1:
-        raise ValueError("batch_size must be positive")
     cutoff = timezone.now() - keep_if_younger
     deleted: dict[str, int] = {}
     for kind in what:
         for model, rule in _RULES[kind]:
             label = model._meta.label
-            deleted[label] = deleted.get(label, 0) + _purge(model, rule(cutoff), batch_size)
+            deleted[label] = deleted.get(label, 0) + delete_in_pages(model, rule(cutoff), batch_size=batch_size)
     return deleted
-
-
-def _purge(model: type[Model], expired: Q, batch_size: int) -> int:
-    deleted = 0
-    last = None
-    while True:
-        page = model.objects.order_by("pk")
-        if last is not None:
-            page = page.filter(pk__gt=last)
-        keys = list(page.values_list("pk", flat=True)[:batch_size])
-        if not keys:
-            return deleted
-        last = keys[-1]
-        with transaction.atomic():
-            _, by_model = model.objects.filter(expired, pk__in=keys).delete()
-        deleted += by_model.get(model._meta.label, 0)

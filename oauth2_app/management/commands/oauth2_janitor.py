@@ -4,9 +4,8 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from oauth2_app.client_metadata import parse_duration
-from oauth2_app.errors import InvalidClientMetadata
 from oauth2_app.services.janitor import REQUESTS, TOKENS, purge_expired
+from ory_platform.durations import duration_seconds
 
 
 class Command(BaseCommand):
@@ -36,9 +35,9 @@ class Command(BaseCommand):
         keep = timedelta(0)
         if options["keep_if_younger"]:
             try:
-                keep = timedelta(seconds=parse_duration(options["keep_if_younger"], "--keep-if-younger"))
-            except InvalidClientMetadata as error:
-                raise CommandError(error.reason) from error
+                keep = timedelta(seconds=duration_seconds(options["keep_if_younger"]))
+            except ValueError as error:
+                raise CommandError(f"--keep-if-younger: {error}.") from error
         deleted = purge_expired(what=what, keep_if_younger=keep, batch_size=options["batch_size"])
         for label, count in deleted.items():
             self.stdout.write(f"{label}: {count} deleted")
