@@ -107,6 +107,8 @@ class ClientAdmin(admin.ModelAdmin):
         "policy_uri",
         "tos_uri",
         "post_logout_redirect_uris",
+        "backchannel_logout_uri",
+        "backchannel_logout_session_required",
         "allowed_origins",
         "token_lifespans",
         "created",

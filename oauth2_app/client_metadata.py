@@ -152,6 +152,9 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
     for field in ("client_uri", "logo_uri", "policy_uri", "tos_uri"):
         if _string(data, field):
             _web_uri(data[field], field)
+    backchannel_logout_uri = _string(data, "backchannel_logout_uri")
+    if backchannel_logout_uri:
+        _redirect_uri(backchannel_logout_uri, "backchannel_logout_uri")  # absolute, no fragment (BCL §2.2)
     scope = _string(data, "scope") or DEFAULT_SCOPE
     if not all(_SCOPE_TOKEN.match(token) for token in scope.split()):
         raise InvalidClientMetadata(reason="Field scope must be space-separated scope tokens (RFC 6749 §3.3).")
@@ -163,7 +166,7 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
         raise InvalidClientMetadata(
             reason=f"Subject type {subject_type} is not supported by server, only ['public'] are allowed."
         )
-    for field in ("skip_consent",):
+    for field in ("skip_consent", "backchannel_logout_session_required"):
         if data.get(field) is not None and not isinstance(data[field], bool):
             raise InvalidClientMetadata(reason=f"Field {field} must be a boolean.")
     if data.get("skip_logout_consent") is not None and not isinstance(data["skip_logout_consent"], bool):
@@ -208,6 +211,8 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
             "tos_uri": _string(data, "tos_uri"),
             "subject_type": subject_type,
             "token_lifespans": lifespans,
+            "backchannel_logout_uri": backchannel_logout_uri,
+            "backchannel_logout_session_required": bool(data.get("backchannel_logout_session_required") or False),
         },
     }
 
@@ -238,6 +243,8 @@ def client_json(client: Client, *, secret: str | None = None) -> dict[str, Any]:
         "skip_consent": client.skip_consent,
         "skip_logout_consent": client.skip_logout_consent,
         "post_logout_redirect_uris": client.post_logout_redirect_uris.split(),
+        "backchannel_logout_uri": client.backchannel_logout_uri,
+        "backchannel_logout_session_required": client.backchannel_logout_session_required,
         "created_at": client.created.isoformat().replace("+00:00", "Z") if client.created else None,
         "updated_at": client.updated.isoformat().replace("+00:00", "Z") if client.updated else None,
     }

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
+from oauth2_app import backchannel
 from oauth2_app.errors import AuthorizationError
 from oauth2_app.flows import (
     BrowserOutcome,
@@ -84,7 +86,8 @@ def logout_start(
 
 @retrying
 def logout_complete(*, verifier: str, session_id: uuid.UUID | None) -> BrowserOutcome:
-    """The logout app accepted: end the login session once and send the browser on."""
+    """The logout app accepted: end the login session once, send the browser on, and (after the
+    commit) tell the clients that asked for it through back-channel logout."""
     logout = unique_row(
         LogoutRequest.objects.filter(verifier_hash=secret_digest(verifier), state=LogoutRequest.State.ACCEPTED)
     )
@@ -100,4 +103,7 @@ def logout_complete(*, verifier: str, session_id: uuid.UUID | None) -> BrowserOu
         outcome.clear_session_cookie = False  # not this browser's session: leave it alone
         return outcome
     LoginSession.objects.filter(pk=logout.login_session_id).delete()
+    notices = backchannel.notices_for(login_session_id=logout.login_session_id, subject=logout.subject)
+    if notices:
+        transaction.on_commit(lambda: backchannel.deliver(notices))
     return outcome

@@ -147,7 +147,8 @@ class DiscoveryView(View):
                 "request_parameter_supported": False,
                 "request_uri_parameter_supported": False,
                 "require_request_uri_registration": False,
-                "backchannel_logout_supported": False,
+                "backchannel_logout_supported": True,
+                "backchannel_logout_session_supported": True,
                 "frontchannel_logout_supported": False,
             }
         )
