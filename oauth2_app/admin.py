@@ -109,6 +109,8 @@ class ClientAdmin(admin.ModelAdmin):
         "post_logout_redirect_uris",
         "backchannel_logout_uri",
         "backchannel_logout_session_required",
+        "frontchannel_logout_uri",
+        "frontchannel_logout_session_required",
         "allowed_origins",
         "token_lifespans",
         "created",

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from jwcrypto import jwt
 
 from oauth2_app import keys
-from oauth2_app.models import AuthorizationFlow, Client, FlowState
+from oauth2_app.models import Client
 from oauth2_app.server import issuer
 
 logger = logging.getLogger(__name__)
@@ -40,21 +40,13 @@ class LogoutNotice:
     logout_token: str
 
 
-def notices_for(*, login_session_id: uuid.UUID, subject: str) -> list[LogoutNotice]:
-    """A signed logout token for each client granted consent in this login session that wants one."""
-    client_ids = (
-        AuthorizationFlow.objects.filter(
-            login_session_id=login_session_id,
-            state__in=[FlowState.CONSENT_UNUSED, FlowState.CONSENT_USED],
-            consent_error__isnull=True,
-        )
-        .values("client_id")
-        .distinct()
-    )
-    clients = Client.objects.filter(pk__in=client_ids).exclude(backchannel_logout_uri="").order_by("client_id")
+def notices_for(clients: list[Client], *, login_session_id: uuid.UUID, subject: str) -> list[LogoutNotice]:
+    """A signed logout token for each of ``clients`` (granted consent in the ended login session)
+    that registered a ``backchannel_logout_uri``."""
     return [
         LogoutNotice(client.client_id, client.backchannel_logout_uri, _logout_token(client, login_session_id, subject))
         for client in clients
+        if client.backchannel_logout_uri
     ]
 
 

@@ -102,6 +102,15 @@ def _origin(origin: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _same_origin_as_one_of(uri: str, others: list[str]) -> bool:
+    parsed = urlsplit(uri)
+    return any(
+        (urlsplit(other).scheme, urlsplit(other).hostname, urlsplit(other).port)
+        == (parsed.scheme, parsed.hostname, parsed.port)
+        for other in others
+    )
+
+
 def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, Any]:
     """Validated field values for a :class:`Client` from Hydra's JSON, plus ``client_secret`` (plain, or None)."""
     if not isinstance(data, dict):
@@ -140,12 +149,7 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
     post_logout = _strings(data, "post_logout_redirect_uris")
     for uri in post_logout:
         _redirect_uri(uri, "post_logout_redirect_uris")
-        parsed = urlsplit(uri)
-        if not any(
-            (urlsplit(r).scheme, urlsplit(r).hostname, urlsplit(r).port)
-            == (parsed.scheme, parsed.hostname, parsed.port)
-            for r in redirect_uris
-        ):
+        if not _same_origin_as_one_of(uri, redirect_uris):
             raise InvalidClientMetadata(
                 reason=f"post_logout_redirect_uri {uri!r} must match the scheme, host and port of a redirect URI."
             )
@@ -155,6 +159,13 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
     backchannel_logout_uri = _string(data, "backchannel_logout_uri")
     if backchannel_logout_uri:
         _redirect_uri(backchannel_logout_uri, "backchannel_logout_uri")  # absolute, no fragment (BCL §2.2)
+    frontchannel_logout_uri = _string(data, "frontchannel_logout_uri")
+    if frontchannel_logout_uri:
+        _redirect_uri(frontchannel_logout_uri, "frontchannel_logout_uri")
+        if not _same_origin_as_one_of(frontchannel_logout_uri, redirect_uris):  # Front-Channel Logout §2
+            raise InvalidClientMetadata(
+                reason="frontchannel_logout_uri must match the scheme, host and port of a redirect URI."
+            )
     scope = _string(data, "scope") or DEFAULT_SCOPE
     if not all(_SCOPE_TOKEN.match(token) for token in scope.split()):
         raise InvalidClientMetadata(reason="Field scope must be space-separated scope tokens (RFC 6749 §3.3).")
@@ -166,7 +177,7 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
         raise InvalidClientMetadata(
             reason=f"Subject type {subject_type} is not supported by server, only ['public'] are allowed."
         )
-    for field in ("skip_consent", "backchannel_logout_session_required"):
+    for field in ("skip_consent", "backchannel_logout_session_required", "frontchannel_logout_session_required"):
         if data.get(field) is not None and not isinstance(data[field], bool):
             raise InvalidClientMetadata(reason=f"Field {field} must be a boolean.")
     if data.get("skip_logout_consent") is not None and not isinstance(data["skip_logout_consent"], bool):
@@ -213,6 +224,8 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
             "token_lifespans": lifespans,
             "backchannel_logout_uri": backchannel_logout_uri,
             "backchannel_logout_session_required": bool(data.get("backchannel_logout_session_required") or False),
+            "frontchannel_logout_uri": frontchannel_logout_uri,
+            "frontchannel_logout_session_required": bool(data.get("frontchannel_logout_session_required") or False),
         },
     }
 
@@ -245,6 +258,8 @@ def client_json(client: Client, *, secret: str | None = None) -> dict[str, Any]:
         "post_logout_redirect_uris": client.post_logout_redirect_uris.split(),
         "backchannel_logout_uri": client.backchannel_logout_uri,
         "backchannel_logout_session_required": client.backchannel_logout_session_required,
+        "frontchannel_logout_uri": client.frontchannel_logout_uri,
+        "frontchannel_logout_session_required": client.frontchannel_logout_session_required,
         "created_at": client.created.isoformat().replace("+00:00", "Z") if client.created else None,
         "updated_at": client.updated.isoformat().replace("+00:00", "Z") if client.updated else None,
     }

@@ -47,6 +47,7 @@ class BrowserOutcome:
     clear_session_cookie: bool = False
     error: AuthorizationError | None = None  # an error to report after the transaction committed
     context: dict = field(default_factory=dict)
+    frontchannel_logout_urls: list[str] = field(default_factory=list)  # iframes to load before redirect_to
 
 
 def sign_session_id(session_id: uuid.UUID) -> str:

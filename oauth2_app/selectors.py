@@ -236,3 +236,13 @@ def clients_page(
     page = list(clients[: page_size + 1])
     next_token = encode_page_token(page[page_size - 1]) if len(page) > page_size else None
     return page[:page_size], next_token
+
+
+def clients_granted_in_login_session(login_session_id) -> list[Client]:
+    """The clients granted consent during one login session (those a logout of it concerns)."""
+    granted = AuthorizationFlow.objects.filter(
+        login_session_id=login_session_id,
+        state__in=[FlowState.CONSENT_UNUSED, FlowState.CONSENT_USED],
+        consent_error__isnull=True,
+    ).values("client_id")
+    return list(Client.objects.filter(pk__in=granted).order_by("client_id"))

@@ -84,9 +84,12 @@ class Client(AbstractApplication):
         default=dict, blank=True, help_text="Per-grant token lifespans in seconds, keyed by Hydra's field names."
     )
     # OpenID Connect Back-Channel Logout 1.0 §2.2: where a logout token is POSTed when a login
-    # session the client took part in ends.
+    # session the client was granted consent in ends.
     backchannel_logout_uri = models.CharField(max_length=2048, blank=True, default="")
     backchannel_logout_session_required = models.BooleanField(default=False)
+    # OpenID Connect Front-Channel Logout 1.0 §2: a page the browser loads in an iframe on logout.
+    frontchannel_logout_uri = models.CharField(max_length=2048, blank=True, default="")
+    frontchannel_logout_session_required = models.BooleanField(default=False)
 
     objects = ClientManager()
 

@@ -20,7 +20,8 @@ from oauth2_app.flows import (
     secret_digest,
 )
 from oauth2_app.models import Client, LoginSession, LogoutRequest
-from oauth2_app.server import add_query
+from oauth2_app.selectors import clients_granted_in_login_session
+from oauth2_app.server import add_query, issuer
 from oauth2_app.services.authorization import id_token_hint_claims
 from ory_platform.db import retrying
 from ory_platform.queries import unique_row
@@ -86,8 +87,8 @@ def logout_start(
 
 @retrying
 def logout_complete(*, verifier: str, session_id: uuid.UUID | None) -> BrowserOutcome:
-    """The logout app accepted: end the login session once, send the browser on, and (after the
-    commit) tell the clients that asked for it through back-channel logout."""
+    """The logout app accepted: end the login session once, tell the clients that asked for it
+    (back-channel after the commit; front-channel through the browser), and send the browser on."""
     logout = unique_row(
         LogoutRequest.objects.filter(verifier_hash=secret_digest(verifier), state=LogoutRequest.State.ACCEPTED)
     )
@@ -103,7 +104,14 @@ def logout_complete(*, verifier: str, session_id: uuid.UUID | None) -> BrowserOu
         outcome.clear_session_cookie = False  # not this browser's session: leave it alone
         return outcome
     LoginSession.objects.filter(pk=logout.login_session_id).delete()
-    notices = backchannel.notices_for(login_session_id=logout.login_session_id, subject=logout.subject)
+    clients = clients_granted_in_login_session(logout.login_session_id)
+    notices = backchannel.notices_for(clients, login_session_id=logout.login_session_id, subject=logout.subject)
     if notices:
         transaction.on_commit(lambda: backchannel.deliver(notices))
+    # Front-Channel Logout 1.0 §3: the browser loads each client's page, told whose session ended.
+    outcome.frontchannel_logout_urls = [
+        add_query(client.frontchannel_logout_uri, iss=issuer(), sid=str(logout.login_session_id))
+        for client in clients
+        if client.frontchannel_logout_uri
+    ]
     return outcome

@@ -80,3 +80,10 @@ def csp_allowing_image(url: str) -> str:
         return settings.CONTENT_SECURITY_POLICY
     origin = f"{parts.scheme}://{parts.netloc}"
     return settings.CONTENT_SECURITY_POLICY.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+
+
+def csp_allowing_frames(urls: list[str]) -> str:
+    """The site's CSP letting the page frame these URLs' origins (front-channel logout)."""
+    origins = sorted({f"{parts.scheme}://{parts.netloc}" for parts in map(urlsplit, urls) if parts.netloc})
+    sources = " ".join(origins) or "'none'"
+    return f"{settings.CONTENT_SECURITY_POLICY}; frame-src {sources}"

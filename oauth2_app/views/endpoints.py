@@ -149,7 +149,8 @@ class DiscoveryView(View):
                 "require_request_uri_registration": False,
                 "backchannel_logout_supported": True,
                 "backchannel_logout_session_supported": True,
-                "frontchannel_logout_supported": False,
+                "frontchannel_logout_supported": True,
+                "frontchannel_logout_session_supported": True,
             }
         )
         response["Access-Control-Allow-Origin"] = "*"

@@ -23,7 +23,17 @@ from oauth2_app.services.device import (
     pending_grant,
 )
 from oauth2_app.services.logout import logout_complete, logout_start
-from oauth2_app.views.browser import BrowserRedirect, browser_id, error_page, error_response, finish, session_id
+from oauth2_app.views.browser import (
+    BrowserRedirect,
+    browser_id,
+    csp_allowing_frames,
+    error_page,
+    error_response,
+    finish,
+    session_id,
+)
+
+FRONTCHANNEL_REFRESH_SECONDS = 3
 
 
 @method_decorator([csrf_exempt, never_cache], name="dispatch")
@@ -47,9 +57,28 @@ class LogoutView(View):
                 )
         except AuthorizationError as error:
             return error_response(request, error)
+        if outcome.frontchannel_logout_urls:
+            return finish(request, self._frontchannel_page(request, outcome), outcome)
         return finish(request, BrowserRedirect(outcome.redirect_to), outcome)
 
     post = get
+
+    @staticmethod
+    def _frontchannel_page(request: HttpRequest, outcome) -> HttpResponse:
+        """OpenID Connect Front-Channel Logout 1.0 §3: the clients' logout pages in iframes, then on
+        to ``redirect_to`` (a refresh after a few seconds, or the button; no script needed)."""
+        response = render(
+            request,
+            "oauth2/logout_frontchannel.html",
+            {
+                "frontchannel_logout_urls": outcome.frontchannel_logout_urls,
+                "redirect_to": outcome.redirect_to,
+                "refresh_seconds": FRONTCHANNEL_REFRESH_SECONDS,
+            },
+        )
+        response["Content-Security-Policy"] = csp_allowing_frames(outcome.frontchannel_logout_urls)
+        response.browser_page = True
+        return response
 
 
 class UserCodeForm(forms.Form):

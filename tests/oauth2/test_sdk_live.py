@@ -271,15 +271,18 @@ def test_sdk_device_ui_accepts_the_user_code(hydra, settings):
     assert admin.introspect_o_auth2_token(token=tokens["access_token"]).sub == "tv-owner"
 
 
-def test_sdk_backchannel_logout_fields(hydra):
+def test_sdk_logout_channel_fields(hydra):
     admin, _api_client, _base = hydra
     client = admin.create_o_auth2_client(
         OAuth2Client(
             redirect_uris=[CALLBACK],
             backchannel_logout_uri="https://app.example.com/backchannel",
             backchannel_logout_session_required=True,
+            frontchannel_logout_uri="https://app.example.com/frontchannel",
         )
     )
     fetched = admin.get_o_auth2_client(client.client_id)
     assert fetched.backchannel_logout_uri == "https://app.example.com/backchannel"
     assert fetched.backchannel_logout_session_required is True
+    assert fetched.frontchannel_logout_uri == "https://app.example.com/frontchannel"
+    assert fetched.frontchannel_logout_session_required is False

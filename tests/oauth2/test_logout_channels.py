@@ -1,5 +1,6 @@
-"""OpenID Connect Back-Channel Logout 1.0: a logout POSTs a signed logout token to each client that
-was granted consent in the ended login session and registered a ``backchannel_logout_uri``."""
+"""OpenID Connect Back- and Front-Channel Logout 1.0: when a logout ends a login session, each client
+granted consent in it is told, server to server (a signed logout token POSTed to its
+``backchannel_logout_uri``) or through the browser (its ``frontchannel_logout_uri`` in an iframe)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from joserfc.jwk import KeySet
 
 from oauth2_app import backchannel
 from oauth2_app.models import LoginSession
-from tests.oauth2.conftest import exchange_code, query_of, register
+from tests.oauth2.conftest import REDIRECT_URI, exchange_code, query_of, register
 from tests.oauth2.test_challenges import EXTERNAL_LOGOUT, external_apps, full_flow  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +55,12 @@ def relying_party():
     server.server_close()
 
 
-def _log_out(browser, admin_api, client, id_token: str) -> None:
-    response = browser.get("/oauth2/sessions/logout", {"id_token_hint": id_token})
+def _log_out(browser, admin_api, client, id_token: str, **params):
+    response = browser.get("/oauth2/sessions/logout", {"id_token_hint": id_token, **params})
     assert response["Location"].startswith(EXTERNAL_LOGOUT)
     challenge = query_of(response["Location"])["logout_challenge"]
     redirect = admin_api.put(f"/admin/oauth2/auth/requests/logout/accept?logout_challenge={challenge}").json()
-    assert browser.get(redirect["redirect_to"]).status_code == 302
+    return browser.get(redirect["redirect_to"])
 
 
 def _signed_in(browser, admin_api, client) -> str:
@@ -148,7 +149,75 @@ def test_the_admin_api_keeps_the_backchannel_fields(admin_api):
     assert response.status_code == 400
 
 
-def test_discovery_announces_backchannel_logout():
+def test_discovery_announces_both_channels():
     config = BrowserClient().get("/.well-known/openid-configuration").json()
     assert config["backchannel_logout_supported"] is True
     assert config["backchannel_logout_session_supported"] is True
+    assert config["frontchannel_logout_supported"] is True
+    assert config["frontchannel_logout_session_supported"] is True
+
+
+def test_front_channel_logout_loads_each_clients_page_then_moves_on(admin_api):
+    app = register(
+        frontchannel_logout_uri="https://app.example.com/fc?tenant=7",
+        post_logout_redirect_uris=["https://app.example.com/bye"],
+    )
+    other = register(
+        redirect_uris=[REDIRECT_URI, "https://other.example.org/cb"],
+        frontchannel_logout_uri="https://other.example.org/fc",
+    )
+    quiet = register()
+    browser = BrowserClient()
+    id_token = _signed_in(browser, admin_api, app)
+    _signed_in(browser, admin_api, other)
+    _signed_in(browser, admin_api, quiet)
+    sid = json.loads(jws.extract_compact(id_token.encode()).payload)["sid"]
+
+    page = _log_out(
+        browser, admin_api, app, id_token, post_logout_redirect_uri="https://app.example.com/bye", state="s1"
+    )
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    iss_sid = f"iss=http%3A%2F%2F127.0.0.1%3A8000&amp;sid={sid}"
+    assert f'src="https://app.example.com/fc?tenant=7&amp;{iss_sid}"' in html
+    assert f'src="https://other.example.org/fc?{iss_sid}"' in html
+    assert html.count("<iframe") == 2
+    assert 'content="3;url=https://app.example.com/bye?state=s1"' in html
+    assert 'href="https://app.example.com/bye?state=s1"' in html
+    assert page["Content-Security-Policy"].endswith("; frame-src https://app.example.com https://other.example.org")
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+    assert not LoginSession.objects.exists()
+
+
+def test_without_front_channel_clients_logout_redirects_at_once(admin_api):
+    client = register(post_logout_redirect_uris=["https://app.example.com/bye"])
+    browser = BrowserClient()
+    id_token = _signed_in(browser, admin_api, client)
+    response = _log_out(browser, admin_api, client, id_token, post_logout_redirect_uri="https://app.example.com/bye")
+    assert response.status_code == 302 and response["Location"] == "https://app.example.com/bye"
+
+
+@pytest.mark.parametrize(
+    ("uri", "ok"),
+    [
+        ("https://app.example.com/fc", True),
+        ("https://elsewhere.example.com/fc", False),  # not the origin of a redirect URI (§2)
+        ("https://app.example.com/fc#x", False),
+        ("https://app.example.com:8443/fc", False),
+    ],
+)
+def test_front_channel_uri_rules(admin_api, uri, ok):
+    response = admin_api.post(
+        "/admin/clients",
+        {
+            "redirect_uris": ["https://app.example.com/cb"],
+            "frontchannel_logout_uri": uri,
+            "frontchannel_logout_session_required": True,
+        },
+        format="json",
+    )
+    assert (response.status_code == 201) is ok, response.content
+    if ok:
+        assert response.json()["frontchannel_logout_uri"] == uri
+        assert response.json()["frontchannel_logout_session_required"] is True
