@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.db import transaction
 from jwcrypto import jwt
 
 from oauth2_app import keys
@@ -38,6 +39,19 @@ class LogoutNotice:
     client_id: str
     uri: str
     logout_token: str
+
+
+def announce_after_commit(*, login_session_id: uuid.UUID, subject: str) -> list[Client]:
+    """A login session ends: once the transaction commits, POST a logout token to each client
+    granted consent in it that asked for one. Returns those clients (front-channel logout, which
+    needs the browser, is the caller's to arrange)."""
+    from oauth2_app.selectors import clients_granted_in_login_session
+
+    clients = clients_granted_in_login_session(login_session_id)
+    notices = notices_for(clients, login_session_id=login_session_id, subject=subject)
+    if notices:
+        transaction.on_commit(lambda: deliver(notices))
+    return clients
 
 
 def notices_for(clients: list[Client], *, login_session_id: uuid.UUID, subject: str) -> list[LogoutNotice]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from oauth2_app import revocation
+from oauth2_app import backchannel, revocation
 from oauth2_app.errors import FlowAlreadyUsed, FlowNotFound
 from oauth2_app.flows import get_flow, new_secret, secret_digest
 from oauth2_app.models import AuthorizationFlow, FlowState, LoginSession, LogoutRequest
@@ -188,11 +188,14 @@ def _client(client_pk):
 
 @retrying
 def login_sessions_revoke(*, subject: str | None = None, session_id: uuid.UUID | None = None) -> int:
-    """End login sessions of a subject, or one session by ``sid``; later requests must log in again."""
-    sessions = LoginSession.objects.all()
-    sessions = sessions.filter(pk=session_id) if session_id is not None else sessions.filter(subject=subject)
-    deleted, _ = sessions.delete()
-    return deleted
+    """End login sessions of a subject, or one session by ``sid``; later requests must log in again.
+
+    As in Hydra, revoking one session by ``sid`` is a logout of it and tells its clients through
+    back-channel logout; revoking every session of a subject does not."""
+    if session_id is None:
+        deleted, _ = LoginSession.objects.filter(subject=subject).delete()
+        return deleted
+    return _end_with_backchannel_logout(LoginSession.objects.filter(pk=session_id))
 
 
 @retrying
@@ -244,6 +247,14 @@ def logout_request_reject(*, challenge: str) -> None:
 
 @retrying
 def login_sessions_for_identity_session_revoke(*, identity_session_id: str) -> int:
-    """End the OAuth2 login sessions that were opened from one identity session."""
-    deleted, _ = LoginSession.objects.filter(identity_provider_session_id=identity_session_id).delete()
-    return deleted
+    """End the OAuth2 login sessions that were opened from one identity session (the user signed
+    out of the platform), telling their clients through back-channel logout."""
+    return _end_with_backchannel_logout(LoginSession.objects.filter(identity_provider_session_id=identity_session_id))
+
+
+def _end_with_backchannel_logout(sessions) -> int:
+    ended = list(sessions.values_list("pk", "subject"))
+    LoginSession.objects.filter(pk__in=[pk for pk, _ in ended]).delete()
+    for session_id, subject in ended:
+        backchannel.announce_after_commit(login_session_id=session_id, subject=subject)
+    return len(ended)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from oauth2_app import backchannel
@@ -20,7 +19,6 @@ from oauth2_app.flows import (
     secret_digest,
 )
 from oauth2_app.models import Client, LoginSession, LogoutRequest
-from oauth2_app.selectors import clients_granted_in_login_session
 from oauth2_app.server import add_query, issuer
 from oauth2_app.services.authorization import id_token_hint_claims
 from ory_platform.db import retrying
@@ -104,10 +102,7 @@ def logout_complete(*, verifier: str, session_id: uuid.UUID | None) -> BrowserOu
         outcome.clear_session_cookie = False  # not this browser's session: leave it alone
         return outcome
     LoginSession.objects.filter(pk=logout.login_session_id).delete()
-    clients = clients_granted_in_login_session(logout.login_session_id)
-    notices = backchannel.notices_for(clients, login_session_id=logout.login_session_id, subject=logout.subject)
-    if notices:
-        transaction.on_commit(lambda: backchannel.deliver(notices))
+    clients = backchannel.announce_after_commit(login_session_id=logout.login_session_id, subject=logout.subject)
     # Front-Channel Logout 1.0 §3: the browser loads each client's page, told whose session ended.
     outcome.frontchannel_logout_urls = [
         add_query(client.frontchannel_logout_uri, iss=issuer(), sid=str(logout.login_session_id))

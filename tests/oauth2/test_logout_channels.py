@@ -221,3 +221,40 @@ def test_front_channel_uri_rules(admin_api, uri, ok):
     if ok:
         assert response.json()["frontchannel_logout_uri"] == uri
         assert response.json()["frontchannel_logout_session_required"] is True
+
+
+def test_revoking_one_login_session_by_sid_is_a_logout(relying_party, admin_api, django_capture_on_commit_callbacks):
+    base, received = relying_party
+    client = register(backchannel_logout_uri=f"{base}/logout")
+    id_token = _signed_in(BrowserClient(), admin_api, client)
+    sid = json.loads(jws.extract_compact(id_token.encode()).payload)["sid"]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_api.delete(f"/admin/oauth2/auth/sessions/login?sid={sid}").status_code == 204
+    assert [r["path"] for r in received] == ["/logout"]
+    assert not LoginSession.objects.exists()
+
+    # Revoking every session of a subject tells no one (Hydra's rule).
+    _signed_in(BrowserClient(), admin_api, client)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_api.delete("/admin/oauth2/auth/sessions/login?subject=user-42").status_code == 204
+    assert len(received) == 1 and not LoginSession.objects.exists()
+
+
+def test_signing_out_of_the_platform_tells_the_clients(
+    relying_party, identity, settings, django_capture_on_commit_callbacks
+):
+    from identity_app.services.sessions import session_revoke
+    from tests.conftest import sign_in
+    from tests.oauth2.conftest import authorization_code_via_builtin_pages
+
+    settings.OAUTH2_LOGIN_URL, settings.OAUTH2_CONSENT_URL = "oauth2:fallback-login", "oauth2:fallback-consent"
+    base, received = relying_party
+    client = register(backchannel_logout_uri=f"{base}/logout", skip_consent=True)
+    browser = BrowserClient()
+    issued = sign_in(browser, identity)
+    authorization_code_via_builtin_pages(browser, client)
+    assert LoginSession.objects.get().identity_provider_session_id == str(issued.session.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        session_revoke(session_id=issued.session.pk)
+    assert [r["path"] for r in received] == ["/logout"]
+    assert not LoginSession.objects.exists()
