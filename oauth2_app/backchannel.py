@@ -24,6 +24,7 @@ from jwcrypto import jwt
 
 from oauth2_app import keys
 from oauth2_app.models import Client
+from oauth2_app.selectors import clients_granted_in_login_session
 from oauth2_app.server import issuer
 
 logger = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ def announce_after_commit(*, login_session_id: uuid.UUID, subject: str) -> list[
     """A login session ends: once the transaction commits, POST a logout token to each client
     granted consent in it that asked for one. Returns those clients (front-channel logout, which
     needs the browser, is the caller's to arrange)."""
-    from oauth2_app.selectors import clients_granted_in_login_session
-
     clients = clients_granted_in_login_session(login_session_id)
     notices = notices_for(clients, login_session_id=login_session_id, subject=subject)
     if notices:
