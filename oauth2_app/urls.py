@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from oauth2_app.api import registration
 from oauth2_app.views import authorize, endpoints, fallbacks, session
 
 app_name = "oauth2"
@@ -21,6 +22,8 @@ urlpatterns = [
                 path("fallbacks/login", fallbacks.LoginFallbackView.as_view(), name="fallback-login"),
                 path("fallbacks/consent", fallbacks.ConsentFallbackView.as_view(), name="fallback-consent"),
                 path("fallbacks/logout", fallbacks.LogoutFallbackView.as_view(), name="fallback-logout"),
+                path("register", registration.DynamicClientsView.as_view(), name="dynamic-clients"),
+                path("register/<str:client_id>", registration.DynamicClientView.as_view(), name="dynamic-client"),
             ]
         ),
     ),

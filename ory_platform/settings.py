@@ -264,6 +264,9 @@ OAUTH2_PKCE_ENFORCED = env.choice("OAUTH2_PKCE_ENFORCED", ("all", "public"), "al
 # An external device UI (Hydra's urls.device.verification): /oauth2/device/verify sends the browser
 # there with a device_challenge. Empty: the built-in page asks for the user code itself.
 OAUTH2_DEVICE_VERIFICATION_URL = env.text("OAUTH2_DEVICE_VERIFICATION_URL") or ""
+# OpenID Connect Dynamic Client Registration (/oauth2/register, Hydra's
+# oidc.dynamic_client_registration.enabled): anyone may register a client, so it is off by default.
+OAUTH2_DYNAMIC_CLIENT_REGISTRATION = env.flag("OAUTH2_DYNAMIC_CLIENT_REGISTRATION", False)
 # Wrong user codes per client address (built-in page) or per device challenge (external UI).
 OAUTH2_DEVICE_VERIFY_ATTEMPTS = env.integer("OAUTH2_DEVICE_VERIFY_ATTEMPTS", 10)
 OAUTH2_DEVICE_VERIFY_WINDOW = 600  # seconds

@@ -90,6 +90,9 @@ class Client(AbstractApplication):
     # OpenID Connect Front-Channel Logout 1.0 §2: a page the browser loads in an iframe on logout.
     frontchannel_logout_uri = models.CharField(max_length=2048, blank=True, default="")
     frontchannel_logout_session_required = models.BooleanField(default=False)
+    # OpenID Connect Dynamic Client Registration 1.0 §3.2: the SHA-256 of the token that lets a
+    # dynamically registered client read, change or delete its own registration ("" for others).
+    registration_access_token_hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = ClientManager()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views import View
@@ -117,42 +118,43 @@ class DiscoveryView(View):
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest) -> JsonResponse:
-        response = JsonResponse(
-            {
-                "issuer": oauth2_settings.OIDC_ISS_ENDPOINT,
-                "authorization_endpoint": issuer_url(reverse("oauth2:authorize")),
-                "token_endpoint": issuer_url(reverse("oauth2:token")),
-                "device_authorization_endpoint": issuer_url(reverse("oauth2:device-authorization")),
-                "jwks_uri": issuer_url(reverse("oauth2:jwks")),
-                "userinfo_endpoint": issuer_url(reverse("oauth2:userinfo")),
-                "revocation_endpoint": issuer_url(reverse("oauth2:revoke")),
-                "end_session_endpoint": issuer_url(reverse("oauth2:logout")),
-                "subject_types_supported": ["public"],
-                "response_types_supported": ["code"],
-                "response_modes_supported": ["query"],
-                "grant_types_supported": list(SUPPORTED_GRANT_TYPES),
-                "scopes_supported": list(oauth2_settings.SCOPES),
-                "claims_supported": sorted(
-                    {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid"}
-                    | {claim for claims in SCOPE_CLAIMS.values() for claim in claims}
-                ),
-                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "id_token_signed_response_alg": ["RS256"],
-                "userinfo_signed_response_alg": ["none"],
-                "userinfo_signing_alg_values_supported": ["none"],
-                "code_challenge_methods_supported": ["S256"],
-                "authorization_response_iss_parameter_supported": True,
-                "claims_parameter_supported": False,
-                "request_parameter_supported": False,
-                "request_uri_parameter_supported": False,
-                "require_request_uri_registration": False,
-                "backchannel_logout_supported": True,
-                "backchannel_logout_session_supported": True,
-                "frontchannel_logout_supported": True,
-                "frontchannel_logout_session_supported": True,
-            }
-        )
+        metadata = {
+            "issuer": oauth2_settings.OIDC_ISS_ENDPOINT,
+            "authorization_endpoint": issuer_url(reverse("oauth2:authorize")),
+            "token_endpoint": issuer_url(reverse("oauth2:token")),
+            "device_authorization_endpoint": issuer_url(reverse("oauth2:device-authorization")),
+            "jwks_uri": issuer_url(reverse("oauth2:jwks")),
+            "userinfo_endpoint": issuer_url(reverse("oauth2:userinfo")),
+            "revocation_endpoint": issuer_url(reverse("oauth2:revoke")),
+            "end_session_endpoint": issuer_url(reverse("oauth2:logout")),
+            "subject_types_supported": ["public"],
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": list(SUPPORTED_GRANT_TYPES),
+            "scopes_supported": list(oauth2_settings.SCOPES),
+            "claims_supported": sorted(
+                {"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "sid"}
+                | {claim for claims in SCOPE_CLAIMS.values() for claim in claims}
+            ),
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "id_token_signed_response_alg": ["RS256"],
+            "userinfo_signed_response_alg": ["none"],
+            "userinfo_signing_alg_values_supported": ["none"],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
+            "claims_parameter_supported": False,
+            "request_parameter_supported": False,
+            "request_uri_parameter_supported": False,
+            "require_request_uri_registration": False,
+            "backchannel_logout_supported": True,
+            "backchannel_logout_session_supported": True,
+            "frontchannel_logout_supported": True,
+            "frontchannel_logout_session_supported": True,
+        }
+        if settings.OAUTH2_DYNAMIC_CLIENT_REGISTRATION:
+            metadata["registration_endpoint"] = issuer_url(reverse("oauth2:dynamic-clients"))
+        response = JsonResponse(metadata)
         response["Access-Control-Allow-Origin"] = "*"
         response["Cache-Control"] = "public, max-age=3600"
         return response

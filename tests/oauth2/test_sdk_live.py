@@ -286,3 +286,29 @@ def test_sdk_logout_channel_fields(hydra):
     assert fetched.backchannel_logout_session_required is True
     assert fetched.frontchannel_logout_uri == "https://app.example.com/frontchannel"
     assert fetched.frontchannel_logout_session_required is False
+
+
+def test_sdk_dynamic_client_registration(hydra, settings):
+    """OpenID Connect Dynamic Client Registration through the SDK's OIDC API (RFC 7592 with the
+    registration access token as the bearer credential)."""
+    _admin, _api_client, base = hydra
+    settings.OAUTH2_DYNAMIC_CLIENT_REGISTRATION = True
+    with ory_hydra_client.ApiClient(ory_hydra_client.Configuration(host=base)) as anonymous:
+        registered = OidcApi(anonymous).create_oidc_dynamic_client(
+            OAuth2Client(client_name="RP", redirect_uris=[CALLBACK], scope="openid")
+        )
+    assert registered.client_secret and registered.registration_access_token
+    assert registered.registration_client_uri == f"{base}/oauth2/register/{registered.client_id}"
+    owner_config = ory_hydra_client.Configuration(host=base, access_token=registered.registration_access_token)
+    with ory_hydra_client.ApiClient(owner_config) as owner:
+        oidc = OidcApi(owner)
+        assert oidc.get_oidc_dynamic_client(registered.client_id).client_name == "RP"
+        replaced = oidc.set_oidc_dynamic_client(
+            registered.client_id, OAuth2Client(client_name="RP 2", redirect_uris=[CALLBACK], scope="openid")
+        )
+        assert replaced.client_name == "RP 2" and replaced.registration_access_token
+        owner_config.access_token = replaced.registration_access_token
+        oidc.delete_oidc_dynamic_client(registered.client_id)
+        with pytest.raises(ApiException) as gone:
+            oidc.get_oidc_dynamic_client(registered.client_id)
+        assert gone.value.status == 401
