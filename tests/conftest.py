@@ -53,7 +53,8 @@ def _live_server_threads_leave_the_shared_sqlite_connection_alone():
     (pytest-django shares it for the session). A request thread still finishing a client's
     keep-alive connection when the session's last test stops the server would try to close that
     connection after the sharing ended and print a thread-exception warning; closing it is the
-    test thread's business (and a no-op for an in-memory database anyway)."""
+    test thread's business (and a no-op for an in-memory database anyway). The patch stays for the
+    rest of the process: such a thread can finish after every fixture has been torn down."""
     from django.core.servers.basehttp import ThreadedWSGIServer
     from django.db import DatabaseError, connections
 
@@ -63,13 +64,12 @@ def _live_server_threads_leave_the_shared_sqlite_connection_alone():
         try:
             close_connections(server)
         except DatabaseError as error:
-            shared = any(db.vendor == "sqlite" and db.is_in_memory_db() for db in connections.all())
+            # Not is_in_memory_db(): by then pytest-django may have put the settings' NAME back.
+            shared = any(db.vendor == "sqlite" for db in connections.all())
             if not (shared and "can only be used in that same thread" in str(error)):
                 raise
 
     ThreadedWSGIServer._close_connections = close_own_connections  # Django's hook for tests
-    yield
-    ThreadedWSGIServer._close_connections = close_connections
 
 
 @pytest.fixture

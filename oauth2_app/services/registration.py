@@ -2,9 +2,10 @@
 
 Anyone may register a client, so a registration may not choose what an admin decides: its client
 id and secret are generated, and ``metadata``, ``skip_consent``, ``skip_logout_consent`` and
-``access_token_strategy`` are refused (Hydra's rules). The response carries a registration access
-token, stored as its SHA-256, with which the client reads, replaces or deletes its registration;
-replacing it issues a new token.
+``access_token_strategy`` are refused (Hydra's rules), and so are the client credentials grant and
+an ``audience`` (ours: tokens for a self-registered client always carry a user's consent). The
+response carries a registration access token, stored as its SHA-256, with which the client reads,
+replaces or deletes its registration; replacing it issues a new token.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.urls import reverse
 
 from oauth2_app.errors import InvalidClientMetadata
 from oauth2_app.models import Client
+from oauth2_app.models.clients import GRANT_CLIENT_CREDENTIALS
 from oauth2_app.server import issuer_url
 from oauth2_app.services.clients import client_create, client_delete, client_replace
 from ory_platform.db import retrying
@@ -63,6 +65,13 @@ def _checked(metadata: Any) -> dict[str, Any]:
             raise InvalidClientMetadata(
                 reason=f'"{field}" cannot be set for dynamic client registration', error_id="invalid_request"
             )
+    # Beyond Hydra: an anonymous registration gets no token without a user's consent and names no
+    # resource servers, or anyone could mint tokens for any audience and scope.
+    grant_types = metadata.get("grant_types")
+    if isinstance(grant_types, list) and GRANT_CLIENT_CREDENTIALS in grant_types:
+        raise InvalidClientMetadata(reason="The client_credentials grant cannot be registered dynamically.")
+    if metadata.get("audience"):
+        raise InvalidClientMetadata(reason='"audience" cannot be set for dynamic client registration')
     return {key: value for key, value in metadata.items() if key != "client_id"}
 
 

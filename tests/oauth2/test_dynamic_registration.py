@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 REGISTRATION = {
     "client_name": "Self-registered",
     "redirect_uris": ["https://rp.example.com/cb"],
-    "grant_types": ["authorization_code", "refresh_token", "client_credentials"],
-    "scope": "openid read",
+    "grant_types": ["authorization_code", "refresh_token"],
+    "scope": "openid email",
 }
 
 
@@ -65,10 +65,11 @@ def test_register_read_replace_delete(enabled):
         "http://127.0.0.1:8000/oauth2/register"
     )
 
-    # The client works: its secret authenticates it at the token endpoint.
+    # The client works: its secret authenticates it (RFC 7009 revocation answers 200 to a known client).
     basic = "Basic " + base64.b64encode(f"{client_id}:{body['client_secret']}".encode()).decode()
-    token_form = {"grant_type": "client_credentials", "scope": "read"}
-    assert _http().post("/oauth2/token", token_form, HTTP_AUTHORIZATION=basic).status_code == 200
+    revoke = {"token": "not-a-token"}
+    assert _http().post("/oauth2/revoke", revoke, HTTP_AUTHORIZATION=basic).status_code == 200
+    assert _http().post("/oauth2/revoke", revoke, HTTP_AUTHORIZATION=basic[:-4] + "AAA=").status_code == 401
 
     read = _with_token("get", client_id, token)
     assert read.status_code == 200 and "client_secret" not in read.json() and read.json()["metadata"] is None
@@ -80,7 +81,7 @@ def test_register_read_replace_delete(enabled):
     assert _with_token("get", client_id, token).status_code == 401  # the old token is spent
     assert _with_token("get", client_id, new_token).status_code == 200
     # Replacing the registration kept the secret.
-    assert _http().post("/oauth2/token", token_form, HTTP_AUTHORIZATION=basic).status_code == 200
+    assert _http().post("/oauth2/revoke", revoke, HTTP_AUTHORIZATION=basic).status_code == 200
 
     assert _with_token("delete", client_id, new_token).status_code == 204
     assert not Client.objects.filter(client_id=client_id).exists()
@@ -97,6 +98,8 @@ def test_register_read_replace_delete(enabled):
         ({"access_token_strategy": "jwt"}, 400),
         ({"redirect_uris": ["https://rp.example.com/cb#fragment"]}, 400),
         ({"grant_types": ["implicit"]}, 400),
+        ({"grant_types": ["client_credentials"]}, 400),
+        ({"audience": ["https://api.example.com"]}, 400),
     ],
 )
 def test_what_a_registration_may_not_choose(enabled, extra, status):
