@@ -23,6 +23,7 @@ from oauth2_app.models.clients import (
     SUPPORTED_RESPONSE_TYPES,
     Client,
 )
+from ory_platform.db import contains_nul
 from ory_platform.durations import duration_seconds
 
 DEFAULT_SCOPE = "offline_access offline openid"
@@ -115,6 +116,8 @@ def validate_client_metadata(data: Any, *, secret_required: bool) -> dict[str, A
     """Validated field values for a :class:`Client` from Hydra's JSON, plus ``client_secret`` (plain, or None)."""
     if not isinstance(data, dict):
         raise InvalidClientMetadata(reason="The request body must be a JSON object.")
+    if contains_nul(data):
+        raise InvalidClientMetadata(reason="Client metadata must not contain NUL characters.")
     method = _string(data, "token_endpoint_auth_method", Client.AuthMethod.CLIENT_SECRET_BASIC)
     if method not in Client.AuthMethod.values:
         raise InvalidClientMetadata(

@@ -32,7 +32,7 @@ class ClientExists(Conflict):
 
 class FlowNotFound(NotFound):
     error_id = "not_found"
-    default_message = "The requested login, consent or logout request could not be found."
+    default_message = "The requested login, consent, logout or device request could not be found."
 
 
 class FlowExpired(Gone):

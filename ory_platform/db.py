@@ -129,3 +129,16 @@ def retrying(
     if func is not None:
         return decorator(func)
     return decorator
+
+
+def contains_nul(value) -> bool:
+    """Whether a request value (text, or JSON made of dicts and lists) holds U+0000, which
+    PostgreSQL's text and jsonb cannot store: such input is refused with a 400 before it reaches
+    a query, instead of failing inside one."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    return False

@@ -94,6 +94,9 @@ class ApiErrorMiddleware:
         too_large = self._body_too_large(request)
         if too_large:
             return too_large
+        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", ""):
+            # No identifier, challenge or filter holds U+0000, and PostgreSQL cannot store it.
+            return error_response(400, reason="The request path or query contains a NUL character.")
         response = self.get_response(request)
         return self._as_envelope(response)
 

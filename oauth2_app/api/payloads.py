@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ory_platform.db import contains_nul
 from ory_platform.errors import BadRequest
 
 
@@ -27,6 +28,8 @@ def body_object(request) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise InvalidRequest(reason="The request body must be a JSON object.")
+    if contains_nul(data):
+        raise InvalidRequest(reason="The request body must not contain NUL characters.")
     return dict(data)
 
 

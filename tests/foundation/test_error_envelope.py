@@ -166,3 +166,24 @@ def test_request_id_is_echoed_when_safe_and_replaced_when_not(client):
     assert client.get("/health/alive", HTTP_X_REQUEST_ID="abc-123-def-456")["X-Request-Id"] == "abc-123-def-456"
     replaced = client.get("/health/alive", HTTP_X_REQUEST_ID="bad id\nwith newline")["X-Request-Id"]
     assert len(replaced) == 32 and "\n" not in replaced
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/clients/%00",
+        "/admin/oauth2/auth/requests/login?login_challenge=%00",
+        "/admin/oauth2/auth/requests/device/accept?device_challenge=x%00y",
+        "/oauth2/register/a%00b",
+        "/sessions/whoami?x=%00",
+    ],
+)
+def test_a_nul_character_in_the_path_or_query_is_400(admin_api, path):
+    # PostgreSQL cannot store U+0000: such an identifier is refused before any query sees it.
+    response = admin_api.get(path)
+    assert response.status_code == 400
+    assert response.json()["error"]["reason"] == "The request path or query contains a NUL character."
+
+
+def test_an_escaped_percent_sign_is_not_a_nul(admin_api):
+    assert admin_api.get("/admin/clients?client_name=%2500").status_code == 200

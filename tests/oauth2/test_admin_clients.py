@@ -169,3 +169,21 @@ def test_admin_api_needs_a_key(api_client):
     response = api_client.get("/admin/clients")
     assert response.status_code == 401
     assert response.json()["error"]["id"] == "unauthorized"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"client_name": "a\x00b"}, {"metadata": {"k\x00": "v"}}, {"contacts": ["a\x00@example.com"]}],
+)
+def test_nul_characters_in_metadata_are_a_400(admin_api, change):
+    body = {"grant_types": ["client_credentials"], **change}
+    response = admin_api.post("/admin/clients", body, format="json")
+    assert response.status_code == 400 and "NUL" in response.json()["error"]["reason"]
+    assert not Client.objects.exists()
+
+
+def test_nul_characters_in_a_login_acceptance_are_a_400(admin_api):
+    response = admin_api.put(
+        "/admin/oauth2/auth/requests/login/accept?login_challenge=anything", {"subject": "a\x00b"}, format="json"
+    )
+    assert response.status_code == 400 and "NUL" in response.json()["error"]["reason"]
