@@ -26,7 +26,7 @@ def _registered(client, *, token: str, secret: str | None = None) -> dict:
     return body
 
 
-@hydra_operations(post="createOidcDynamicClient")
+@hydra_operations(tag="oidc", post="createOidcDynamicClient")
 class DynamicClientsView(APIView):
     authentication_classes: list = []
 
@@ -35,7 +35,7 @@ class DynamicClientsView(APIView):
         return Response(_registered(client, token=token, secret=secret), status=status.HTTP_201_CREATED)
 
 
-@hydra_operations(get="getOidcDynamicClient", put="setOidcDynamicClient", delete="deleteOidcDynamicClient")
+@hydra_operations(tag="oidc", get="getOidcDynamicClient", put="setOidcDynamicClient", delete="deleteOidcDynamicClient")
 class DynamicClientView(APIView):
     authentication_classes: list = []
 

@@ -17,12 +17,13 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "Admin API key"}
 
 
-def hydra_operations(**operation_ids: str):
-    """Name each method's operation as Hydra's spec does (``get="getOAuth2Client"``); bodies are Hydra's JSON."""
+def hydra_operations(*, tag: str = "oAuth2", **operation_ids: str):
+    """Name each method's operation, and tag it, as Hydra's spec does (``get="getOAuth2Client"``);
+    bodies are Hydra's JSON."""
     return extend_schema_view(
         **{
             method: extend_schema(
-                operation_id=operation_id, tags=["oAuth2"], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
+                operation_id=operation_id, tags=[tag], request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT
             )
             for method, operation_id in operation_ids.items()
         }
