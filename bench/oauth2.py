@@ -4,8 +4,9 @@ measured next to a trivial JSON view on the same server in the same run (the fra
     .venv/bin/python bench/oauth2.py                       # SQLite (a fresh file under var/bench)
     .venv/bin/python bench/oauth2.py --database postgres://postgres@127.0.0.1:5432/hydra_bench
 
-The server runs with the production gunicorn config (2 workers, 2 threads each by default) and
-``LOG_LEVEL=WARNING`` so per-request log lines do not dominate the cheap endpoints. Load comes from
+The server runs with the production gunicorn config (``ory_platform/gunicorn.conf.py``: 2 x cores + 1
+workers, one thread each, unless ``--workers``/``--threads`` say otherwise) and ``LOG_LEVEL=WARNING``
+so per-request log lines do not dominate the cheap endpoints. Load comes from
 ``--processes`` client processes, each keeping ``--connections`` keep-alive connections busy for
 ``--seconds``; a request counts only if it returned 200 with the expected body. Bounded in time and
 count; talks to 127.0.0.1 only.
@@ -117,6 +118,16 @@ def _measure(port: int, kind: str, seed: dict, *, processes: int, connections: i
     return {"scenario": kind, "requests": ok, "errors": bad, "rps": round(ok / elapsed, 1)}
 
 
+def _server_config(env: dict[str, str]) -> dict:
+    """The worker settings the production gunicorn config gives in this environment."""
+    script = (
+        "import json, runpy; c = runpy.run_path('ory_platform/gunicorn.conf.py'); "
+        "print(json.dumps({k: c[k] for k in ('worker_class', 'workers', 'threads')}))"
+    )
+    result = subprocess.run([PYTHON, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout)
+
+
 def _wait_ready(port: int, server: subprocess.Popen) -> None:
     for _ in range(200):
         if server.poll() is not None:
@@ -136,10 +147,11 @@ def main() -> None:
     parser.add_argument("--database", help="DATABASE_URL (default: a fresh SQLite file)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seconds", type=float, default=4.0, help="length of one round")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: the production config's)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: the production config's)")
     parser.add_argument("--output", help="write the results as JSON here")
     parser.add_argument(
         "--scenarios",
@@ -149,6 +161,11 @@ def main() -> None:
     options = parser.parse_args()
 
     env = _environment(options.database)
+    if options.workers:
+        env["WEB_CONCURRENCY"] = str(options.workers)
+    if options.threads:
+        env["GUNICORN_THREADS"] = str(options.threads)
+    server_config = _server_config(env)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
     seed = json.loads(
         subprocess.run([PYTHON, "bench/seed.py"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
@@ -164,8 +181,6 @@ def main() -> None:
             "ory_platform/gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{options.port}",
-            "--workers",
-            str(options.workers),
         ],
         cwd=ROOT,
         env=env,
@@ -176,6 +191,12 @@ def main() -> None:
     try:
         _wait_ready(options.port, server)
         load = {"processes": options.processes, "connections": options.connections, "seconds": options.seconds}
+        print(
+            f"gunicorn: {server_config['workers']} workers x {server_config['threads']} threads "
+            f"({server_config['worker_class']}); "
+            f"load: {options.processes} processes x {options.connections} connections",
+            flush=True,
+        )
 
         _measure(options.port, "ceiling", seed, **{**load, "seconds": 2})  # warm-up
         results = []
@@ -210,7 +231,8 @@ def main() -> None:
         server.wait(timeout=30)
     if options.output:
         database = "postgresql" if options.database else "sqlite"
-        Path(options.output).write_text(json.dumps({"database": database, "load": load, "results": results}, indent=2))
+        report = {"database": database, "server": server_config, "load": load, "results": results}
+        Path(options.output).write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

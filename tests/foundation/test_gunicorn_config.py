@@ -77,3 +77,41 @@ def test_forked_workers_serve_requests(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_workers_keep_connections_alive_between_requests(tmp_path):
+    # API clients (the Ory SDKs, load balancers) reuse connections; gunicorn's sync worker would
+    # close each one after a single request.
+    port = _free_port()
+    environment = {k: v for k, v in _environment(tmp_path).items() if k not in ("WEB_CONCURRENCY", "GUNICORN_THREADS")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.stderr.read().decode()
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                connection.connect()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.1)
+        socket_used = connection.sock
+        for _ in range(3):
+            connection.request("GET", "/health/alive")
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 200
+            assert response.getheader("Connection", "").lower() != "close"
+            assert connection.sock is socket_used
+        connection.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
