@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import uuid
 import weakref
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -30,21 +31,25 @@ def hot_cursor(database=None):
     On PostgreSQL, unless ``DATABASE_PREPARED_STATEMENTS`` is off (behind a connection pooler in
     transaction mode that cannot keep them), every statement runs as a prepared statement with
     server-side parameters: planning an indexed lookup costs PostgreSQL more than running it. Only
-    these statements are prepared. On SQLite, Django's cursor with each statement's placeholders
-    converted once (:class:`_SQLiteHotCursor`). Elsewhere, with the setting off, and while Django
-    records queries (``DEBUG``, or a test capturing them: a prepared statement's text is not
-    recorded), Django's own cursor. Either way Django's per-request connection health check applies.
+    these statements are prepared. On SQLite, each statement's placeholders are converted once
+    (:func:`_qmark`). Either way the driver's cursor is used through :class:`_HotCursor`, which
+    keeps what Django's cursor wrapper guarantees on every statement (no statement after an error
+    in a transaction that must roll back; driver errors raised as Django's) without its per-call
+    layers. Elsewhere, with the setting off, while Django records queries (``DEBUG``, or a test
+    capturing them: a prepared statement's text is not recorded) and while an execute wrapper is
+    installed, Django's own cursor. Either way Django's per-request connection health check applies.
     """
     database = database or connections[DEFAULT_DB_ALIAS]
-    if database.queries_logged:
+    if database.queries_logged or database.execute_wrappers:
         return database.cursor()
-    if database.vendor == "sqlite":
+    vendor = database.vendor
+    if vendor == "sqlite":
         database.close_if_health_check_failed()
         database.ensure_connection()
         database.validate_thread_sharing()
         with database.wrap_database_errors:
-            return database.make_cursor(database.connection.cursor(factory=_SQLiteHotCursor))
-    if database.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+            return _HotCursor(database, database.connection.cursor(), _qmark)
+    if vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         return database.cursor()
     database.close_if_health_check_failed()
     database.ensure_connection()
@@ -53,7 +58,55 @@ def hot_cursor(database=None):
     if raw.prepare_threshold is None:
         raw.prepare_threshold = _NEVER
     with database.wrap_database_errors:
-        return database.make_cursor(_PreparedCursor(raw))
+        return _HotCursor(database, _PreparedCursor(raw), None)
+
+
+class _HotCursor:
+    """A driver cursor behind the two checks Django's ``CursorWrapper`` makes on every statement.
+
+    ``execute`` refuses to run in a transaction marked for rollback, converts the statement's
+    placeholders where the driver needs it, and raises driver errors as ``django.db`` errors;
+    ``fetchone``/``fetchall`` and closing likewise wrap errors. Statements with named parameters
+    on SQLite are converted as Django's SQLite cursor converts them."""
+
+    __slots__ = ("_convert", "_cursor", "_database")
+
+    def __init__(self, database, cursor, convert):
+        self._database = database
+        self._cursor = cursor
+        self._convert = convert
+
+    def execute(self, sql: str, params=None):
+        database = self._database
+        database.validate_no_broken_transaction()
+        with database.wrap_database_errors:
+            if self._convert is None:
+                return self._cursor.execute(sql, params)
+            if params is None:
+                return self._cursor.execute(sql)
+            if isinstance(params, Mapping):
+                return self._cursor.execute(sql % {name: f":{name}" for name in params}, params)
+            return self._cursor.execute(self._convert(sql), params)
+
+    def fetchone(self):
+        with self._database.wrap_database_errors:
+            return self._cursor.fetchone()
+
+    def fetchall(self):
+        with self._database.wrap_database_errors:
+            return self._cursor.fetchall()
+
+    def close(self) -> None:
+        try:
+            self._cursor.close()
+        except self._database.Database.Error:
+            pass  # as Django's cursor: a connection closed meanwhile has closed its cursors
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 # The hot statements' SQLite spelling (``?`` for ``%s``), keyed by Django's spelling.
@@ -61,20 +114,16 @@ _qmark_statements: dict[str, str] = {}
 _QMARK_STATEMENTS_MAX = 256
 
 
-class _SQLiteHotCursor(SQLiteCursorWrapper):
-    """Django's SQLite cursor, converting each hot statement's placeholders once instead of at
-    every execution (a regular-expression pass over the statement costs more than a short
-    indexed lookup in SQLite's own statement cache)."""
-
-    def convert_query(self, query, *, param_names=None):
-        if param_names is not None:
-            return super().convert_query(query, param_names=param_names)
-        converted = _qmark_statements.get(query)
-        if converted is None:
-            if len(_qmark_statements) >= _QMARK_STATEMENTS_MAX:
-                _qmark_statements.clear()
-            converted = _qmark_statements[query] = super().convert_query(query)
-        return converted
+def _qmark(sql: str) -> str:
+    """``sql`` with Django's ``%s`` placeholders as SQLite's ``?``, converted once per statement
+    (a regular-expression pass over the statement costs more than a short indexed lookup in
+    SQLite's own statement cache)."""
+    converted = _qmark_statements.get(sql)
+    if converted is None:
+        if len(_qmark_statements) >= _QMARK_STATEMENTS_MAX:
+            _qmark_statements.clear()
+        converted = _qmark_statements[sql] = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+    return converted
 
 
 try:
@@ -228,11 +277,26 @@ def _save_preparer(database, field):
             return value if native else value.hex
 
         return uuid_value
+    sqlite = database.vendor == "sqlite"
     if kind is models.DateTimeField:
+        if sqlite and settings.USE_TZ:
+            # What Django's SQLite backend stores: the UTC (connection time zone) wall time as text.
+            zone = database.timezone
+            return lambda value: (
+                str(value.astimezone(zone).replace(tzinfo=None))
+                if type(value) is datetime and value.tzinfo is not None
+                else by_django(value)
+            )
         adapt = database.ops.adapt_datetimefield_value
         return lambda value: adapt(value) if type(value) is datetime and value.tzinfo is not None else by_django(value)
     if kind is models.JSONField:
         adapt, encoder = database.ops.adapt_json_value, field.encoder
+        if sqlite:
+            # Most token rows carry empty claims and audiences: their JSON text needs no encoder.
+            empty = {dict: "{}", list: "[]"}
+            return lambda value: (
+                (adapt(value, encoder) if value else empty[type(value)]) if type(value) in empty else by_django(value)
+            )
         return lambda value: adapt(value, encoder) if type(value) in (dict, list) else by_django(value)
     return by_django
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -101,13 +102,19 @@ def test_raw_insert_writes_what_save_would():
         extra={"tenant": "acme"},
         expires=timezone.now() + timedelta(hours=1),
     )
+    empty = AccessToken(
+        application=client, token="", token_checksum="a" * 64, scope="", expires=timezone.now() + timedelta(hours=1)
+    )
+    raw_insert(token)  # through the hot cursor, as on a hot path
     with CaptureQueriesContext(connection) as queries:
-        raw_insert(token)
+        raw_insert(empty)  # through Django's recording cursor
     assert len(queries) == 1 and queries[0]["sql"].startswith("INSERT")
-    stored = AccessToken.objects.get(pk=token.pk)
-    assert token._state.adding is False and token.created is not None
-    for field in AccessToken._meta.concrete_fields:
-        assert getattr(stored, field.attname) == getattr(token, field.attname), field.name
+    for written in (token, empty):
+        stored = AccessToken.objects.get(pk=written.pk)
+        assert written._state.adding is False and written.created is not None
+        for field in AccessToken._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(written, field.attname), field.name
+    assert (stored.audience, stored.extra, stored.subject) == ([], {}, None)
 
 
 def _prepared_statements() -> list[str]:
@@ -144,6 +151,33 @@ def test_hot_cursor_on_sqlite_converts_each_statement_once():
     with CaptureQueriesContext(connection) as captured, queries.hot_cursor() as cursor:
         cursor.execute(sql, ["logged"])  # while queries are recorded, Django's recording cursor
     assert captured.captured_queries and "logged" in captured.captured_queries[0]["sql"]
+
+
+def test_hot_cursor_keeps_djangos_checks_on_every_statement():
+    from ory_platform import queries
+
+    with pytest.raises(DatabaseError) as raised, transaction.atomic(), queries.hot_cursor() as cursor:
+        cursor.execute("SELECT id FROM no_such_table WHERE id = %s", [1])
+    assert type(raised.value).__module__ == "django.db.utils"  # the driver's error, as Django's
+    with transaction.atomic():
+        transaction.set_rollback(True)  # as after an error caught inside the block
+        with pytest.raises(TransactionManagementError), queries.hot_cursor() as cursor:
+            cursor.execute("SELECT %s", [1])
+
+
+def test_hot_cursor_statements_pass_through_execute_wrappers():
+    from ory_platform import queries
+
+    seen = []
+
+    def record(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record), queries.hot_cursor() as cursor:
+        cursor.execute("SELECT %s", [7])
+        assert cursor.fetchone() == (7,)
+    assert seen == ["SELECT %s"]
 
 
 def _comparable(value):
