@@ -3,6 +3,7 @@ workers forked from it must not inherit a database connection."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import signal
@@ -51,17 +52,28 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_forked_workers_serve_requests(tmp_path):
+@contextlib.contextmanager
+def _serving(tmp_path, workers: int):
+    """gunicorn with the production config on a free port; yields (port, server process)."""
     port = _free_port()
+    environment = {k: v for k, v in _environment(tmp_path).items() if k not in ("WEB_CONCURRENCY", "GUNICORN_THREADS")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
         cwd=ROOT,
-        env=_environment(tmp_path),
+        env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:
+        yield port, server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_forked_workers_serve_requests(tmp_path):
+    with _serving(tmp_path, workers=2) as (port, server):
         statuses = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(statuses) < 4:
@@ -74,25 +86,12 @@ def test_forked_workers_serve_requests(tmp_path):
             except OSError:
                 time.sleep(0.1)
         assert statuses == [200, 200, 200, 200]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def test_workers_keep_connections_alive_between_requests(tmp_path):
     # API clients (the Ory SDKs, load balancers) reuse connections; gunicorn's sync worker would
     # close each one after a single request.
-    port = _free_port()
-    environment = {k: v for k, v in _environment(tmp_path).items() if k not in ("WEB_CONCURRENCY", "GUNICORN_THREADS")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(CONFIG), "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-    try:
+    with _serving(tmp_path, workers=1) as (port, server):
         deadline = time.monotonic() + 30
         while True:
             assert server.poll() is None, server.stderr.read().decode()
@@ -112,6 +111,3 @@ def test_workers_keep_connections_alive_between_requests(tmp_path):
             assert response.getheader("Connection", "").lower() != "close"
             assert connection.sock is socket_used
         connection.close()
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
