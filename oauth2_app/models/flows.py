@@ -135,7 +135,22 @@ class LoginSession(models.Model):
         return f"Login session of {self.subject}"
 
 
-class LogoutRequest(models.Model):
+class ChallengeRequest(models.Model):
+    """A browser step another app completes through the admin API: it is named by a single-use
+    ``challenge``, and accepting it yields a single-use verifier stored only as its SHA-256
+    (``verifier_hash``, cleared once redeemed), both expiring at ``expires_at``."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    challenge = models.CharField(max_length=64, unique=True)
+    verifier_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class LogoutRequest(ChallengeRequest):
     """An OpenID Connect RP-initiated (or OP-initiated) logout waiting for the logout app
     (OpenID Connect RP-Initiated Logout 1.0 §2; Hydra's ``logout_challenge``)."""
 
@@ -145,9 +160,6 @@ class LogoutRequest(models.Model):
         REJECTED = "rejected", "Rejected"
         USED = "used", "Completed"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    challenge = models.CharField(max_length=64, unique=True)
-    verifier_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     subject = models.CharField(max_length=255)
     login_session_id = models.UUIDField()
@@ -155,8 +167,6 @@ class LogoutRequest(models.Model):
     request_url = models.TextField()
     rp_initiated = models.BooleanField(default=False)
     post_logout_redirect_uri = models.TextField()
-    requested_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
 
     class Meta:
         db_table = "oauth2_logout_requests"
@@ -170,7 +180,7 @@ class LogoutRequest(models.Model):
         return f"Logout of {self.subject}"
 
 
-class DeviceVerification(models.Model):
+class DeviceVerification(ChallengeRequest):
     """A browser at the device verification URL before it has named its user code (Hydra's
     ``device_challenge``), used when ``OAUTH2_DEVICE_VERIFICATION_URL`` names an external device
     UI: ``/oauth2/device/verify`` creates it and sends the browser there; the UI accepts the user
@@ -184,17 +194,12 @@ class DeviceVerification(models.Model):
         ACCEPTED = "accepted", "User code accepted, verifier not yet used"
         USED = "used", "Verifier used"
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    challenge = models.CharField(max_length=64, unique=True)
-    verifier_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     browser_hash = models.CharField(max_length=64)
     device_grant = models.ForeignKey(
         "oauth2_app.DeviceGrant", on_delete=models.CASCADE, null=True, blank=True, related_name="verifications"
     )
     failed_attempts = models.PositiveSmallIntegerField(default=0)
-    requested_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
 
     class Meta:
         db_table = "oauth2_device_verifications"
