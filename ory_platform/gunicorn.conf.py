@@ -14,8 +14,9 @@ bind = os.environ.get("BIND", "0.0.0.0:8000")
 # Measured on 2 cores with SQLite (bench/oauth2.py, 5 workers): one thread per worker instead of two
 # issued 9 % more client-credentials tokens a second (a second thread takes the GIL on the other core
 # whenever the first waits on the database, and the request's memory follows it between the cores'
-# caches); introspection, userinfo and a trivial view served the same. With a database far away (a
-# round trip of a millisecond or more), more threads or workers keep the cores busy while requests wait.
+# caches); introspection and a trivial view served the same, userinfo within run-to-run noise. With a
+# database far away (a round trip of a millisecond or more), more threads or workers keep the cores busy
+# while requests wait.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
